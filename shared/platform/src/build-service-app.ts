@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { registerErrorHandler } from './error-handler.ts';
+import { type ReadinessCheck, registerHealthRoutes } from './health.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { type LoadSheddingOptions, registerLoadShedding } from './load-shedding.ts';
+import { ProblemSchema } from './problem.ts';
+import { registerValidation } from './validation.ts';
+
+export type ServiceApp = ReturnType<typeof createFastify>;
+
+export interface ServiceAppOptions {
+  readonly name: string;
+  readonly version?: string;
+  readonly description?: string;
+  readonly logger: Logger;
+  readonly lifecycle: Lifecycle;
+  readonly readiness: readonly ReadinessCheck[];
+  /** How long one readiness check may take before it counts as failed (default 2 s). */
+  readonly readinessTimeoutMs?: number;
+  readonly loadShedding: LoadSheddingOptions;
+  /** Largest accepted request body; anything bigger gets 413. */
+  readonly bodyLimitBytes?: number;
+  /** The service's own routes; they run behind load shedding, health probes do not. */
+  readonly routes: FastifyPluginAsync;
+}
+
+/**
+ * The Fastify instance every service starts from: request ids, strict validation,
+ * problem+json errors, health probes, load shedding and an OpenAPI description built
+ * from the route schemas. It never listens; `runService` does that.
+ */
+export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
+  const app = createFastify(options);
+
+  registerValidation(app);
+  registerErrorHandler(app);
+  app.addSchema(ProblemSchema);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: `Storekeeper ${options.name} service`,
+        version: options.version ?? '0.0.0',
+        ...(options.description ? { description: options.description } : {}),
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+
+  registerHealthRoutes(app, {
+    lifecycle: options.lifecycle,
+    checks: options.readiness,
+    ...(options.readinessTimeoutMs ? { checkTimeoutMs: options.readinessTimeoutMs } : {}),
+  });
+
+  await app.register(async (scope) => {
+    await registerLoadShedding(scope, options.loadShedding);
+    await scope.register(options.routes);
+  });
+
+  return app;
+}
+
+function createFastify(options: ServiceAppOptions) {
+  return Fastify({
+    // pino's Logger is a FastifyBaseLogger; keeping Fastify's default logger type keeps
+    // the instance assignable to plain FastifyInstance helpers.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+    // Longer than the ALB's 60 s idle timeout, so the balancer closes idle
+    // connections first and never sends on one the task has just closed.
+    keepAliveTimeout: 65_000,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+}

@@ -1,0 +1,150 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldError, InputError, ServiceUnavailableError } from './errors.ts';
+import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.ts';
+
+interface AjvLikeError {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Registers the one error handler and the not-found handler of a service: every
+ * error leaves as RFC 9457 problem+json. 4xx say what was wrong; 5xx say nothing
+ * about internals and are logged with the request instead.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ code: problem.code, status: problem.status }, problem.detail);
+    }
+    if (error instanceof ServiceUnavailableError) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    }
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, {
+      type: problemType('NOT_FOUND'),
+      title: 'Not Found',
+      status: 404,
+      detail: `Route ${request.method} ${request.url.split('?')[0]} does not exist`,
+      code: 'NOT_FOUND',
+      traceId: request.id,
+    }),
+  );
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
+  const traceId = request.id;
+  if (error.validation) {
+    const errors = error.validation.map((e) => toFieldError(e, error.validationContext ?? 'body'));
+    const first = errors[0];
+    return {
+      type: problemType('INVALID_INPUT'),
+      title: 'Bad Request',
+      status: 400,
+      detail: first ? `${first.in}.${first.field}: ${first.message}` : 'The request is invalid',
+      code: 'INVALID_INPUT',
+      traceId,
+      errors,
+    };
+  }
+  if (error instanceof AppError) {
+    return {
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      traceId,
+      ...(error instanceof InputError && error.errors.length > 0
+        ? { errors: [...error.errors] }
+        : {}),
+    };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors (bad JSON, body too large, wrong media type) carry
+    // safe messages written for clients.
+    const code = error.code?.startsWith('FST_')
+      ? fastifyCode(status)
+      : (error.code ?? fastifyCode(status));
+    return {
+      type: problemType(code),
+      title: titleOf(status),
+      status,
+      detail: error.message,
+      code,
+      traceId,
+    };
+  }
+  return {
+    type: problemType('INTERNAL'),
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'The server failed to handle the request; quote the traceId when reporting it',
+    code: 'INTERNAL',
+    traceId,
+  };
+}
+
+function toFieldError(error: AjvLikeError, context: string): FieldError {
+  const path = (error.instancePath ?? '').split('/').filter(Boolean);
+  const params = error.params ?? {};
+  if (error.keyword === 'required' && typeof params.missingProperty === 'string') {
+    return {
+      in: context,
+      field: [...path, params.missingProperty].join('.'),
+      message: 'is required',
+    };
+  }
+  if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return {
+      in: context,
+      field: [...path, params.additionalProperty].join('.'),
+      message: 'is not allowed',
+    };
+  }
+  return { in: context, field: path.join('.') || '(root)', message: error.message ?? 'is invalid' };
+}
+
+function fastifyCode(status: number): string {
+  switch (status) {
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'TOO_MANY_REQUESTS';
+    default:
+      return 'INVALID_INPUT';
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+};
+
+function titleOf(status: number): string {
+  return titles[status] ?? 'Client Error';
+}

@@ -1,0 +1,40 @@
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from './error-handler.ts';
+import { problemType } from './problem.ts';
+
+export interface LoadSheddingOptions {
+  /** Event-loop delay above which requests are refused; 0 disables shedding. */
+  readonly maxEventLoopDelayMs: number;
+  readonly retryAfterSeconds?: number;
+  readonly sampleIntervalMs?: number;
+}
+
+/**
+ * Refuses work with 503 + Retry-After while the event loop lags, so a saturated task
+ * answers quickly instead of timing out everything it holds. Register it in the scope
+ * of the business routes only: health probes must keep answering.
+ */
+export async function registerLoadShedding(
+  scope: FastifyInstance,
+  options: LoadSheddingOptions,
+): Promise<void> {
+  if (options.maxEventLoopDelayMs === 0) return;
+  const retryAfter = options.retryAfterSeconds ?? 2;
+  await scope.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs,
+    sampleInterval: options.sampleIntervalMs ?? 1_000,
+    pressureHandler: (request, reply, type, value) => {
+      request.log.warn({ type, value }, 'shedding load');
+      void reply.header('retry-after', String(retryAfter));
+      sendProblem(reply, {
+        type: problemType('OVERLOADED'),
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'The service is overloaded; retry after the given delay',
+        code: 'OVERLOADED',
+        traceId: request.id,
+      });
+    },
+  });
+}

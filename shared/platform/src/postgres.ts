@@ -1,0 +1,93 @@
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ReadinessCheck } from './health.ts';
+
+export type PostgresPool = pg.Pool;
+export type PostgresClient = pg.PoolClient;
+
+export interface PostgresPoolOptions {
+  readonly connectionString: string;
+  readonly applicationName: string;
+  readonly logger: Logger;
+  readonly max?: number;
+  /** Upper bound for one statement; a stuck query must not hold a connection forever. */
+  readonly statementTimeoutMs?: number;
+}
+
+/**
+ * A connection pool with bounded waits everywhere: connecting, acquiring, and each
+ * statement. Errors on idle clients (the server went away) are logged, not thrown,
+ * so the process survives a database restart and readiness reports the outage.
+ */
+export function createPostgresPool(options: PostgresPoolOptions): PostgresPool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    application_name: options.applicationName,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    query_timeout: (options.statementTimeoutMs ?? 10_000) + 1_000,
+  });
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL client failed'));
+  return pool;
+}
+
+export function postgresReadinessCheck(pool: PostgresPool): ReadinessCheck {
+  return {
+    name: 'database',
+    async check() {
+      await pool.query('SELECT 1');
+    },
+  };
+}
+
+/** Runs `fn` in a transaction on one client: commit when it resolves, roll back when it throws. */
+export async function withTransaction<T>(
+  pool: PostgresPool,
+  fn: (client: PostgresClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface MigrateOptions {
+  readonly databaseUrl: string;
+  /** Folder of `NNNN_name.sql` files with `-- Up Migration` / `-- Down Migration` parts. */
+  readonly dir: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction, under an advisory
+ * lock so concurrent runs (two deploys at once) wait instead of racing.
+ */
+export async function migrate(options: MigrateOptions): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl: options.databaseUrl,
+    dir: options.dir,
+    direction: 'up',
+    migrationsTable: 'schema_migrations',
+    count: Number.POSITIVE_INFINITY,
+    checkOrder: true,
+    advisoryLockMode: 'wait',
+    logger: {
+      debug: () => undefined,
+      info: (message: string) => options.logger.debug(message),
+      warn: (message: string) => options.logger.warn(message),
+      error: (message: string) => options.logger.error(message),
+    },
+  });
+  return applied.map((migration) => migration.name);
+}

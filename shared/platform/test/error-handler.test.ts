@@ -1,0 +1,183 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceApp } from '../src/build-service-app.ts';
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnprocessableError,
+} from '../src/errors.ts';
+import { buildTestApp } from './helper.ts';
+
+const SignUp = Type.Object(
+  {
+    email: Type.String({ format: 'email' }),
+    quantity: Type.Integer({ minimum: 1 }),
+    address: Type.Object({ city: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/sign-up', { schema: { body: SignUp } }, async (request) => ({
+    ok: request.body.email,
+  }));
+  app.get(
+    '/items',
+    { schema: { querystring: Type.Object({ limit: Type.Integer({ maximum: 50 }) }) } },
+    async (request) => ({
+      limit: request.query.limit,
+    }),
+  );
+  const errors: Record<string, () => Error> = {
+    input: () => new InputError('quantity must be positive'),
+    auth: () => new AuthenticationError(),
+    forbidden: () => new NotAllowedError('not yours'),
+    missing: () => new NotFoundError('order 42 does not exist'),
+    conflict: () => new ConflictError('email already registered'),
+    unprocessable: () => new UnprocessableError('Idempotency-Key reused with another body'),
+    unavailable: () =>
+      new ServiceUnavailableError('billing is unavailable', { retryAfterSeconds: 7 }),
+    crash: () => new Error('connection to 10.0.0.5 failed: password authentication failed'),
+  };
+  app.get('/throw/:kind', async (request) => {
+    const make = errors[(request.params as { kind: string }).kind];
+    throw make ? make() : new Error('unknown');
+  });
+};
+
+let app: ServiceApp;
+afterEach(async () => app?.close());
+
+describe('problem+json errors', () => {
+  it.each([
+    ['input', 400, 'INVALID_INPUT', 'quantity must be positive'],
+    ['auth', 401, 'UNAUTHENTICATED', 'Authentication is required'],
+    ['forbidden', 403, 'NOT_ALLOWED', 'not yours'],
+    ['missing', 404, 'NOT_FOUND', 'order 42 does not exist'],
+    ['conflict', 409, 'CONFLICT', 'email already registered'],
+    ['unprocessable', 422, 'UNPROCESSABLE', 'Idempotency-Key reused with another body'],
+    ['unavailable', 503, 'SERVICE_UNAVAILABLE', 'billing is unavailable'],
+  ])('maps %s to %i %s', async (kind, status, code, detail) => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({ method: 'GET', url: `/throw/${kind}` });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = response.json();
+    expect(body).toMatchObject({
+      status,
+      code,
+      detail,
+      type: expect.stringContaining('/problems/'),
+    });
+    expect(body.traceId).toBe(response.headers['x-request-id']);
+  });
+
+  it('sends Retry-After with a 503', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({ method: 'GET', url: '/throw/unavailable' });
+    expect(response.headers['retry-after']).toBe('7');
+  });
+
+  it('hides the internals of a 500 from the client but logs them', async () => {
+    const built = await buildTestApp({ routes });
+    app = built.app;
+    const response = await app.inject({ method: 'GET', url: '/throw/crash' });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('10.0.0.5');
+    expect(response.body).not.toContain('password');
+    expect(response.json()).toMatchObject({ code: 'INTERNAL', title: 'Internal Server Error' });
+    expect(built.logs.text()).toContain('10.0.0.5');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({ method: 'GET', url: '/nope?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({
+      code: 'NOT_FOUND',
+      detail: 'Route GET /nope does not exist',
+    });
+  });
+});
+
+describe('request validation', () => {
+  const valid = { email: 'a@example.com', quantity: 2, address: { city: 'Oslo' } };
+
+  async function post(body: unknown) {
+    ({ app } = await buildTestApp({ routes }));
+    return app.inject({ method: 'POST', url: '/sign-up', payload: body as object });
+  }
+
+  it('accepts a valid body', async () => {
+    const response = await post(valid);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a missing field', { quantity: 2, address: { city: 'Oslo' } }, 'email', 'is required'],
+    [
+      'a malformed field',
+      { ...valid, email: 'not-an-email' },
+      'email',
+      'must match format "email"',
+    ],
+    ['an extra field', { ...valid, admin: true }, 'admin', 'is not allowed'],
+    [
+      'an extra nested field',
+      { ...valid, address: { city: 'Oslo', zip: '1' } },
+      'address.zip',
+      'is not allowed',
+    ],
+    ['a nested missing field', { ...valid, address: {} }, 'address.city', 'is required'],
+    ['a number sent as text', { ...valid, quantity: '2' }, 'quantity', 'must be integer'],
+  ])('rejects %s with a 400 naming the field', async (_label, body, field, message) => {
+    const response = await post(body);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = response.json();
+    expect(problem).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    expect(problem.errors).toContainEqual({ in: 'body', field, message });
+    expect(problem.detail).toContain(field);
+  });
+
+  it('rejects malformed JSON with a 400 problem', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      payload: { ...valid, email: `${'a'.repeat(70_000)}@example.com` },
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('coerces query strings, which are text by nature', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const ok = await app.inject({ method: 'GET', url: '/items?limit=10' });
+    expect(ok.json()).toEqual({ limit: 10 });
+    const bad = await app.inject({ method: 'GET', url: '/items?limit=500' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toContainEqual({
+      in: 'querystring',
+      field: 'limit',
+      message: 'must be <= 50',
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceApp } from '../src/build-service-app.ts';
+import type { ReadinessCheck } from '../src/health.ts';
+import { buildTestApp } from './helper.ts';
+
+let app: ServiceApp;
+afterEach(async () => app?.close());
+
+function switchableCheck(name: string) {
+  let failure: Error | undefined;
+  const check: ReadinessCheck = {
+    name,
+    async check() {
+      if (failure) throw failure;
+    },
+  };
+  return {
+    check,
+    fail: (message: string) => (failure = new Error(message)),
+    recover: () => (failure = undefined),
+  };
+}
+
+describe('health probes', () => {
+  it('is live and ready when every check passes', async () => {
+    const database = switchableCheck('database');
+    ({ app } = await buildTestApp({ readiness: [database.check] }));
+    expect((await app.inject('/health/live')).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject('/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+  });
+
+  it('turns not ready while a check fails and recovers without a restart', async () => {
+    const database = switchableCheck('database');
+    const queue = switchableCheck('queue');
+    ({ app } = await buildTestApp({ readiness: [database.check, queue.check] }));
+    database.fail('connection refused');
+    const down = await app.inject('/health/ready');
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({
+      status: 'not-ready',
+      checks: { database: 'failed: connection refused', queue: 'ok' },
+    });
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+    database.recover();
+    expect((await app.inject('/health/ready')).statusCode).toBe(200);
+  });
+
+  it('counts a check that hangs as failed', async () => {
+    const hanging: ReadinessCheck = { name: 'database', check: () => new Promise(() => {}) };
+    ({ app } = await buildTestApp({ readiness: [hanging] }));
+    const response = await app.inject('/health/ready');
+    expect(response.statusCode).toBe(503);
+    expect(response.json().checks.database).toMatch(/no answer within/);
+  });
+
+  it('is not ready once shutdown has begun', async () => {
+    const built = await buildTestApp();
+    app = built.app;
+    built.lifecycle.beginShutdown();
+    const response = await app.inject('/health/ready');
+    expect(response.statusCode).toBe(503);
+    expect(response.json().checks).toEqual({ lifecycle: 'shutting down' });
+  });
+});
+
+describe('load shedding', () => {
+  it('refuses business routes with 503 + Retry-After while the event loop lags, but not probes', async () => {
+    ({ app } = await buildTestApp({
+      maxEventLoopDelayMs: 20,
+      sampleIntervalMs: 5,
+      routes: async (scope) => {
+        scope.get('/work', async () => ({ done: true }));
+      },
+    }));
+    expect((await app.inject('/work')).statusCode).toBe(200);
+
+    const deadline = Date.now() + 5_000;
+    let shed = await app.inject('/work');
+    while (shed.statusCode !== 503 && Date.now() < deadline) {
+      blockEventLoop(100);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      shed = await app.inject('/work');
+    }
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('2');
+    expect(shed.json()).toMatchObject({ code: 'OVERLOADED', status: 503 });
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+  });
+});
+
+function blockEventLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Busy-wait on purpose: this is the overload the shedding reacts to.
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.ts';
+import { buildTestApp, createLogCapture } from './helper.ts';
+
+describe('logger', () => {
+  it('writes JSON lines with the service name and level', () => {
+    const logs = createLogCapture();
+    createLogger({ service: 'user', destination: logs.stream }).info({ orderId: 'o-1' }, 'placed');
+    expect(JSON.parse(logs.lines[0] ?? '{}')).toMatchObject({
+      service: 'user',
+      level: 'info',
+      msg: 'placed',
+      orderId: 'o-1',
+    });
+  });
+
+  it('censors secret-named keys at any of the first three levels', () => {
+    const logs = createLogCapture();
+    const logger = createLogger({ service: 'user', destination: logs.stream });
+    logger.info(
+      { password: 'pw-top-level', body: { password: 'pw-nested', token: 'tok-nested' } },
+      'sign-up',
+    );
+    logger.info({ a: { b: { accessToken: 'deep-access-token' } } }, 'deep');
+    const text = logs.text();
+    for (const secret of ['pw-top-level', 'pw-nested', 'tok-nested', 'deep-access-token']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted]');
+  });
+
+  it('scrubs known secret values wherever they appear, also JSON-escaped', () => {
+    const logs = createLogCapture();
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n-----END PRIVATE KEY-----';
+    const logger = createLogger({
+      service: 'user',
+      destination: logs.stream,
+      secrets: [pem, 'db-password-9'],
+    });
+    logger.error(
+      { detail: `failed with key ${pem}` },
+      'connect to postgres://u:db-password-9@db failed',
+    );
+    const text = logs.text();
+    expect(text).not.toContain('MIGHAgEAMBMG');
+    expect(text).not.toContain('db-password-9');
+    expect(text).toContain('postgres://u:[redacted]@db');
+  });
+
+  it('logs requests with a request id and without the authorization header', async () => {
+    const { app, logs } = await buildTestApp({
+      routes: async (scope) => {
+        scope.get('/who', async (request) => {
+          request.log.info({ headers: request.headers }, 'handling');
+          return {};
+        });
+      },
+    });
+    const response = await app.inject({
+      url: '/who',
+      headers: { authorization: 'Bearer eyJ.secret.jwt', 'x-request-id': 'req-123' },
+    });
+    await app.close();
+    expect(response.headers['x-request-id']).toBe('req-123');
+    const handling = logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'handling');
+    expect(handling).toMatchObject({ requestId: 'req-123' });
+    expect(logs.text()).not.toContain('eyJ.secret.jwt');
+  });
+});

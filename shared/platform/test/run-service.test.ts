@@ -1,0 +1,109 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listeningPort, type SpawnedService, spawnFixture } from './fixtures/spawn-service.ts';
+
+const running: SpawnedService[] = [];
+afterEach(() => {
+  for (const service of running.splice(0)) service.child.kill('SIGKILL');
+});
+
+function start(env: Record<string, string>): SpawnedService {
+  const service = spawnFixture({ FIXTURE_REQUIRED: 'yes', ...env });
+  running.push(service);
+  return service;
+}
+
+/** One request on a fresh connection (no keep-alive pool), resolving with status and body. */
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight at SIGTERM, refuses new ones, and exits 0 within the grace period', async () => {
+    const service = start({ SLOW_MS: '800', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const port = await listeningPort(service);
+
+    const inFlight = get(port, '/slow');
+    await service.waitForLog(
+      (l) => l.msg === 'incoming request' && (l.req as { url?: string })?.url === '/slow',
+    );
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+    await service.waitForLog((l) => l.msg === 'shutting down');
+
+    await expect(waitForRefusal(port)).resolves.toBe('ECONNREFUSED');
+    await expect(inFlight).resolves.toEqual({ status: 200, body: '{"finished":true}' });
+
+    const exit = await service.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - signalledAt).toBeLessThan(5_000);
+    expect(service.lines.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('keeps serving but reports not ready during the drain delay', async () => {
+    const service = start({ SLOW_MS: '0', SHUTDOWN_DRAIN_DELAY_MS: '3000' });
+    const port = await listeningPort(service);
+    expect((await get(port, '/health/ready')).status).toBe(200);
+
+    service.child.kill('SIGTERM');
+    await service.waitForLog((l) => l.msg === 'shutting down');
+    expect((await get(port, '/health/ready')).status).toBe(503);
+    expect(await get(port, '/slow')).toEqual({ status: 200, body: '{"finished":true}' });
+    expect((await service.exited).code).toBe(0);
+  });
+
+  it('exits non-zero when in-flight work outlives the shutdown timeout', async () => {
+    const service = start({ SLOW_MS: '30000', SHUTDOWN_TIMEOUT_MS: '300' });
+    const port = await listeningPort(service);
+    get(port, '/slow').catch(() => undefined);
+    await service.waitForLog((l) => l.msg === 'incoming request');
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+
+    const exit = await service.exited;
+    expect(exit.code).toBe(1);
+    expect(exit.at - signalledAt).toBeLessThan(10_000);
+    expect(service.lines.some((l) => l.msg === 'shutdown did not finish in time, exiting')).toBe(
+      true,
+    );
+  });
+});
+
+describe('start-up configuration', () => {
+  it('stops non-zero naming a missing variable', async () => {
+    const service = spawnFixture({});
+    running.push(service);
+    const exit = await service.exited;
+    expect(exit.code).toBe(1);
+    expect(service.stderr()).toContain('FIXTURE_REQUIRED: is required');
+  });
+
+  it('stops non-zero naming an invalid variable', async () => {
+    const service = start({ PORT: 'http' });
+    const exit = await service.exited;
+    expect(exit.code).toBe(1);
+    expect(service.stderr()).toMatch(/PORT: .*\(got "http"\)/);
+  });
+});
+
+/** Polls with fresh connections until one is refused (the listener has closed). */
+async function waitForRefusal(port: number, timeoutMs = 3_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await get(port, '/health/live');
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'unknown';
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`port ${port} still accepted connections after ${timeoutMs} ms`);
+}
