@@ -8,5 +8,6 @@ export * from './load-shedding.ts';
 export * from './logger.ts';
 export * from './postgres.ts';
 export * from './problem.ts';
+export * from './run-migrations.ts';
 export * from './run-service.ts';
 export * from './ssm-parameters.ts';
