@@ -10,4 +10,5 @@ export * from './postgres.ts';
 export * from './problem.ts';
 export * from './run-migrations.ts';
 export * from './run-service.ts';
+export * from './service-client.ts';
 export * from './ssm-parameters.ts';
