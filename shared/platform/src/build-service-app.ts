@@ -37,6 +37,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
   const app = createFastify(options);
 
   registerValidation(app);
+  app.decorateRequest('caller', null);
   registerErrorHandler(app);
   app.addSchema(ProblemSchema);
   app.addHook('onSend', async (request, reply) => {

@@ -1,3 +1,4 @@
+export * from './authentication.ts';
 export * from './build-service-app.ts';
 export * from './config.ts';
 export * from './error-handler.ts';

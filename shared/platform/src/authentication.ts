@@ -1,0 +1,102 @@
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { AuthenticationError } from './errors.ts';
+
+/** Who is calling, as proven by a verified access token. */
+export interface Caller {
+  readonly userId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on protected routes; null elsewhere. */
+    caller: Caller | null;
+  }
+}
+
+export interface TokenVerifierOptions {
+  /** The user service's JWKS, e.g. `http://user:3001/.well-known/jwks.json`. */
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Tolerated clock difference between issuer and verifier. */
+  readonly clockToleranceSeconds?: number;
+  /**
+   * Minimum time between two JWKS fetches (default 30 s). The issuer publishes a new key
+   * before it signs with it, so a cached set normally already holds it.
+   */
+  readonly jwksCooldownMs?: number;
+  /** For tests and offline use: a key set instead of fetching `jwksUrl`. */
+  readonly keySet?: JWTVerifyGetKey;
+}
+
+export interface TokenVerifier {
+  /** The caller of a valid token; AuthenticationError for anything else. */
+  verify(token: string): Promise<Caller>;
+}
+
+const ALGORITHMS = ['ES256'];
+
+/**
+ * Verifies ES256 access tokens against the issuer's JWKS. Keys are cached; an unknown
+ * `kid` (a rotated key) triggers a refetch, at most once per cooldown, so a flood of
+ * forged tokens cannot make us hammer the user service.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys =
+    options.keySet ??
+    createRemoteJWKSet(new URL(options.jwksUrl), {
+      timeoutDuration: 2_000,
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: 10 * 60_000,
+    });
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          algorithms: ALGORITHMS,
+          issuer: options.issuer,
+          audience: options.audience,
+          requiredClaims: ['sub', 'exp', 'iat'],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+        });
+        if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+          throw new Error('no subject');
+        return { userId: payload.sub };
+      } catch (error) {
+        // One answer for every defect: a client learns nothing from the difference.
+        throw new AuthenticationError('The access token is missing, invalid or expired', {
+          cause: error,
+          code: error instanceof joseErrors.JWKSTimeout ? 'JWKS_UNAVAILABLE' : 'INVALID_TOKEN',
+        });
+      }
+    },
+  };
+}
+
+/** The bearer token of a request, or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token, ...rest] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) return undefined;
+  return token;
+}
+
+/**
+ * An onRequest hook for protected routes: verifies the bearer token and sets
+ * `request.caller`, or answers 401 with a `WWW-Authenticate` challenge.
+ */
+export function createAuthenticationHook(verifier: TokenVerifier): onRequestAsyncHookHandler {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    const token = bearerToken(request);
+    void reply.header('www-authenticate', 'Bearer realm="storekeeper"');
+    if (!token)
+      throw new AuthenticationError('The access token is missing, invalid or expired', {
+        code: 'INVALID_TOKEN',
+      });
+    request.caller = await verifier.verify(token);
+    request.log = request.log.child({ userId: request.caller.userId });
+    reply.removeHeader('www-authenticate');
+  };
+}
