@@ -1,2 +1,12 @@
+export { buildAsyncApiDocument } from './asyncapi/build-asyncapi-document.ts';
+export * from './cloud-event.ts';
+export * from './event-registry.ts';
+export * from './events/common-schemas.ts';
+export * from './events/define-event.ts';
+export * from './events/order-events.ts';
+export * from './events/payment-events.ts';
+export * from './events/user-events.ts';
+export * from './message-attributes.ts';
 export * from './resources.ts';
 export * from './services.ts';
+export * from './topology.ts';
