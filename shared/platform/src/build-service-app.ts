@@ -22,6 +22,12 @@ export interface ServiceAppOptions {
   /** How long one readiness check may take before it counts as failed (default 2 s). */
   readonly readinessTimeoutMs?: number;
   readonly loadShedding: LoadSheddingOptions;
+  /**
+   * How many proxies in front of the service to trust for the client address: the
+   * gateway behind an ALB trusts one hop, so rate limits key on the real client and a
+   * client cannot choose its address by sending X-Forwarded-For itself.
+   */
+  readonly trustedProxyHops?: number;
   /** Largest accepted request body; anything bigger gets 413. */
   readonly bodyLimitBytes?: number;
   /** The service's own routes; they run behind load shedding, health probes do not. */
@@ -52,6 +58,9 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
         version: options.version ?? '0.0.0',
         ...(options.description ? { description: options.description } : {}),
       },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
@@ -81,6 +90,7 @@ function createFastify(options: ServiceAppOptions) {
     requestIdHeader: 'x-request-id',
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+    trustProxy: (_address: string, hop: number) => hop < (options.trustedProxyHops ?? 0),
     // Longer than the ALB's 60 s idle timeout, so the balancer closes idle
     // connections first and never sends on one the task has just closed.
     keepAliveTimeout: 65_000,

@@ -7,8 +7,6 @@ export function Secret<T extends TSchema>(schema: T): T {
   return { ...schema, secret: true };
 }
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 /** Settings every service has. Each has a default, so a service runs with none set. */
 export function baseConfigProperties(defaults: { port: number }) {
   return {
@@ -24,7 +22,15 @@ export function baseConfigProperties(defaults: { port: number }) {
       description: 'HTTP port',
     }),
     LOG_LEVEL: Type.Union(
-      logLevels.map((level) => Type.Literal(level)),
+      [
+        Type.Literal('fatal'),
+        Type.Literal('error'),
+        Type.Literal('warn'),
+        Type.Literal('info'),
+        Type.Literal('debug'),
+        Type.Literal('trace'),
+        Type.Literal('silent'),
+      ],
       { default: 'info', description: 'pino log level' },
     ),
     AWS_REGION: Type.String({
