@@ -1,0 +1,99 @@
+/**
+ * The compose stack's bootstrap job: creates what the services expect to exist before
+ * they start, from the declarations in `@storekeeper/contracts` and with the same
+ * provisioning code as `pnpm start` and the tests (`@storekeeper/local-cloud`):
+ *
+ * - a database and a login role per PostgreSQL service, with the password compose gives
+ *   that service (`<SERVICE>_DB_PASSWORD`);
+ * - the DynamoDB tables;
+ * - the user service's token-signing key, generated here and kept where ECS keeps it: an
+ *   SSM SecureString under the service's `SSM_PARAMETER_PATH`.
+ *
+ * Idempotent, so it runs on every `docker compose up`. Run it by hand against any
+ * PostgreSQL and AWS endpoint with:
+ *
+ *   PG_ADMIN_URL=... AWS_ENDPOINT_URL=... AWS_REGION=... \
+ *     node --conditions=@storekeeper/source deploy/compose/bootstrap.ts
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { postgresDatabases } from '../../shared/contracts/src/index.ts';
+import { provisionDynamoTables, provisionPostgres } from '../../shared/local-cloud/src/index.ts';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`bootstrap: ${name} is not set`);
+  return value;
+}
+
+const adminUrl = required('PG_ADMIN_URL');
+const endpoint = required('AWS_ENDPOINT_URL');
+const region = required('AWS_REGION');
+const credentials = {
+  accessKeyId: required('AWS_ACCESS_KEY_ID'),
+  secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
+};
+
+const passwords = Object.fromEntries(
+  postgresDatabases.map(({ service }) => [
+    service,
+    required(`${service.toUpperCase()}_DB_PASSWORD`),
+  ]),
+);
+const databases = await provisionPostgres(adminUrl, { passwords });
+for (const { service, database, role } of Object.values(databases)) {
+  console.info(`bootstrap: PostgreSQL database ${database}, role ${role} (${service})`);
+}
+
+const tables = await provisionDynamoTables(endpoint, { region, credentials });
+for (const { tableName, created } of tables) {
+  console.info(`bootstrap: DynamoDB table ${tableName} (${created ? 'created' : 'present'})`);
+}
+
+// SSM_PARAMETER_PATH of the user service in docker-compose.yml.
+const userParameterPath = '/storekeeper/local/user';
+const keyCreated = await putSecretOnce(
+  `${userParameterPath}/JWT_PRIVATE_KEY`,
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string,
+);
+console.info(
+  `bootstrap: SSM ${userParameterPath}/JWT_PRIVATE_KEY (${keyCreated ? 'created' : 'present'})`,
+);
+
+// Next: the SNS topics, SQS queues, dead-letter queues and subscriptions, from the same
+// declarations (`provisionTopology` of `@storekeeper/contracts/provision`), once the
+// services publish and consume events. One more call here; compose needs no change.
+
+/** A SecureString that is written once: a key already there (and tokens signed with it) stays valid. */
+async function putSecretOnce(name: string, value: string): Promise<boolean> {
+  const { SSMClient, PutParameterCommand, ParameterAlreadyExists } = loadSsmSdk();
+  const client = new SSMClient({ endpoint, region, credentials });
+  try {
+    await client.send(
+      new PutParameterCommand({ Name: name, Value: value, Type: 'SecureString', Overwrite: false }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ParameterAlreadyExists) return false;
+    throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+interface SsmSdk {
+  SSMClient: new (config: object) => { send(command: unknown): Promise<unknown>; destroy(): void };
+  PutParameterCommand: new (input: object) => unknown;
+  ParameterAlreadyExists: new (...args: never[]) => Error;
+}
+
+/** The AWS SDK as local-cloud has it: this script belongs to no package of its own. */
+function loadSsmSdk(): SsmSdk {
+  const requireFromLocalCloud = createRequire(
+    new URL('../../shared/local-cloud/package.json', import.meta.url),
+  );
+  return requireFromLocalCloud('@aws-sdk/client-ssm') as SsmSdk;
+}
