@@ -20,6 +20,13 @@ export interface QueueSettings {
   readonly messageRetentionSeconds: number;
   /** Longer than the queue's, so a message can still be redriven after a long weekend. */
   readonly deadLetterRetentionSeconds: number;
+  /**
+   * A failed handler's message comes back after this delay, doubled on every receive up to
+   * `retryMaxDelaySeconds`: a database restart does not burn all receives in a second.
+   * A message that can never succeed (not JSON, not schema-valid) comes back at once.
+   */
+  readonly retryBaseDelaySeconds: number;
+  readonly retryMaxDelaySeconds: number;
 }
 
 export interface ConsumerDeclaration {
@@ -38,6 +45,8 @@ export const defaultQueueSettings: QueueSettings = {
   waitTimeSeconds: 20,
   messageRetentionSeconds: 4 * days,
   deadLetterRetentionSeconds: 14 * days,
+  retryBaseDelaySeconds: 2,
+  retryMaxDelaySeconds: 300,
 };
 
 /**
@@ -191,6 +200,8 @@ function checkSettings(consumer: string, settings: QueueSettings): QueueSettings
     problems.push('visibilityTimeoutSeconds must be 1–43200');
   if (s.heartbeatIntervalSeconds <= 0 || s.heartbeatIntervalSeconds >= s.visibilityTimeoutSeconds)
     problems.push('heartbeatIntervalSeconds must be above 0 and below visibilityTimeoutSeconds');
+  if (s.retryBaseDelaySeconds < 0 || s.retryMaxDelaySeconds < s.retryBaseDelaySeconds)
+    problems.push('retry delays must satisfy 0 ≤ retryBaseDelaySeconds ≤ retryMaxDelaySeconds');
   if (problems.length > 0) {
     throw new Error(`queue settings of "${consumer}" are invalid: ${problems.join('; ')}`);
   }

@@ -1,0 +1,248 @@
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type {
+  CloudEvent,
+  ConsumerName,
+  consumerDeclarations,
+  EventType,
+  Topology,
+} from '@storekeeper/contracts';
+import type { ReadinessCheck } from '@storekeeper/platform';
+import type { Logger } from 'pino';
+import { Consumer } from 'sqs-consumer';
+import { traceHeaderOf } from '../message-attributes.ts';
+import type { HandlerSpy, HandlingOutcome } from './handler-spy.ts';
+import type { Inbox } from './inbox.ts';
+import { parseMessage } from './parse-message.ts';
+
+export interface HandlerContext<Tx> {
+  /** The inbox transaction: write the effect (and outbox events) on it. */
+  readonly tx: Tx;
+  readonly logger: Logger;
+  /** 1 on first delivery; above 1 when redelivered. */
+  readonly receiveCount: number;
+  readonly traceHeader: string | undefined;
+}
+
+export type EventHandler<T extends EventType, Tx> = (
+  event: CloudEvent<T>,
+  context: HandlerContext<Tx>,
+) => Promise<void>;
+
+export type ConsumedType<C extends ConsumerName> =
+  (typeof consumerDeclarations)[C]['consumes'][number];
+
+/** One handler per event type the consumer's queue receives: no more, no fewer. */
+export type EventHandlers<C extends ConsumerName, Tx> = {
+  readonly [T in ConsumedType<C>]: EventHandler<T, Tx>;
+};
+
+export interface EventConsumerOptions<C extends ConsumerName, Tx> {
+  readonly consumer: C;
+  /** Queue name and settings come from here (resolveTopology with the environment's names). */
+  readonly topology: Topology;
+  readonly sqs: SQSClient;
+  readonly handlers: EventHandlers<C, Tx>;
+  readonly inbox: Inbox<Tx>;
+  readonly logger: Logger;
+  /** Records every outcome; tests wait on it. */
+  readonly spy?: HandlerSpy;
+  /** Skips the GetQueueUrl lookup. */
+  readonly queueUrl?: string;
+}
+
+export interface EventConsumer {
+  /** Resolves the queue URL and starts polling. */
+  start(): Promise<void>;
+  /**
+   * Stops taking messages and waits (up to `timeoutMs`, default 15 s) for the ones being
+   * handled to finish and be deleted. Call it in the service's shutdown, before the pool
+   * closes.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  /** The queue answers (GetQueueAttributes); for the service's /health/ready. */
+  readonly readiness: ReadinessCheck;
+  readonly inFlight: number;
+}
+
+/**
+ * An SQS consumer on sqs-consumer (docs/adr/0032): batch receive, a visibility heartbeat
+ * for slow handlers, schema validation, the inbox for idempotency, and poison messages to
+ * the DLQ through the queue's redrive policy. A message that cannot be an event comes back
+ * at once (it burns its receives quickly); a failing handler's message comes back after an
+ * exponential delay (a database restart should not send good messages to the DLQ).
+ */
+export function createEventConsumer<C extends ConsumerName, Tx>(
+  options: EventConsumerOptions<C, Tx>,
+): EventConsumer {
+  const queue = options.topology.queueOf(options.consumer);
+  const settings = queue.settings;
+  const log = options.logger.child({ component: 'event-consumer', queue: queue.name });
+  const handlers = options.handlers as unknown as Record<string, EventHandler<EventType, Tx>>;
+  const retryDelays = new WeakMap<Message, number>();
+  const inFlight = new Set<Promise<void>>();
+  let queueUrl = options.queueUrl;
+  let consumer: Consumer | undefined;
+  let stopping = false;
+
+  const resolveQueueUrl = async (signal?: AbortSignal) => {
+    if (queueUrl) return queueUrl;
+    const { QueueUrl } = await options.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }), {
+      abortSignal: signal,
+    });
+    if (!QueueUrl) throw new Error(`queue ${queue.name} has no URL`);
+    queueUrl = QueueUrl;
+    return QueueUrl;
+  };
+
+  const record = (
+    message: Message,
+    outcome: HandlingOutcome,
+    extra: { event?: CloudEvent; error?: Error },
+  ) =>
+    options.spy?.record({
+      outcome,
+      messageId: message.MessageId ?? '',
+      receiveCount: receiveCountOf(message),
+      at: Date.now(),
+      ...extra,
+    });
+
+  async function handle(message: Message): Promise<void> {
+    const receiveCount = receiveCountOf(message);
+    const messageLog = log.child({ messageId: message.MessageId, receiveCount });
+    let event: CloudEvent;
+    try {
+      event = parseMessage(message, queue.eventTypes);
+    } catch (error) {
+      messageLog.warn(
+        { err: error, maxReceiveCount: settings.maxReceiveCount },
+        'rejected a message that is not a valid event; it goes to the DLQ after its last receive',
+      );
+      retryDelays.set(message, 0);
+      record(message, 'rejected', { error: error as Error });
+      throw error;
+    }
+
+    const eventLog = messageLog.child({ eventId: event.id, eventType: event.type });
+    const handler = handlers[event.type];
+    let outcome: 'processed' | 'duplicate';
+    try {
+      if (!handler) throw new Error(`no handler for ${event.type}`);
+      outcome = await options.inbox.runOnce(event, (tx) =>
+        handler(event, { tx, logger: eventLog, receiveCount, traceHeader: traceHeaderOf(message) }),
+      );
+    } catch (error) {
+      const retryIn = Math.min(
+        settings.retryMaxDelaySeconds,
+        settings.retryBaseDelaySeconds * 2 ** (receiveCount - 1),
+      );
+      const last = receiveCount >= settings.maxReceiveCount;
+      eventLog[last ? 'error' : 'warn'](
+        { err: error, retryInSeconds: retryIn, maxReceiveCount: settings.maxReceiveCount },
+        last
+          ? 'handler failed on the last receive; the event goes to the DLQ'
+          : 'handler failed; will retry',
+      );
+      retryDelays.set(message, retryIn);
+      record(message, 'failed', { event, error: error as Error });
+      throw error;
+    }
+
+    // Deleted here rather than by sqs-consumer, so `stop()` knows when a message is done.
+    // A failed delete only means a redelivery, which the inbox recognises.
+    await options.sqs
+      .send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }))
+      .catch((error: unknown) =>
+        eventLog.warn({ err: error }, 'could not delete a handled message'),
+      );
+    if (outcome === 'duplicate') eventLog.info('event was handled before; skipped');
+    record(message, outcome === 'processed' ? 'handled' : 'duplicate', { event });
+  }
+
+  return {
+    get inFlight() {
+      return inFlight.size;
+    },
+
+    async start() {
+      if (consumer) return;
+      stopping = false;
+      const url = await resolveQueueUrl();
+      consumer = Consumer.create({
+        queueUrl: url,
+        sqs: options.sqs,
+        batchSize: settings.batchSize,
+        waitTimeSeconds: settings.waitTimeSeconds,
+        visibilityTimeout: settings.visibilityTimeoutSeconds,
+        heartbeatInterval: settings.heartbeatIntervalSeconds,
+        attributeNames: ['All'],
+        messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        messageAttributeNames: ['All'],
+        shouldDeleteMessages: false,
+        terminateVisibilityTimeout: (messages) => retryDelays.get(messages[0] as Message) ?? 0,
+        handleMessage: async (message) => {
+          const work = handle(message);
+          inFlight.add(work);
+          try {
+            await work;
+          } finally {
+            inFlight.delete(work);
+          }
+          return undefined;
+        },
+      });
+      consumer.on('error', (error) => {
+        if (stopping && error.name === 'AbortError') return;
+        log.warn({ err: error }, 'SQS request failed');
+      });
+      // Already logged by handle(), with more context.
+      consumer.on('processing_error', () => undefined);
+      consumer.start();
+      log.info({ settings }, 'consuming');
+    },
+
+    async stop(stopOptions = {}) {
+      if (!consumer) return;
+      stopping = true;
+      // A pending long poll is cut short only when nothing is being handled: aborting
+      // would also cut the heartbeats and deletes of messages in flight.
+      consumer.stop(inFlight.size === 0 ? { abort: true } : undefined);
+      const deadline = Date.now() + (stopOptions.timeoutMs ?? 15_000);
+      while (inFlight.size > 0) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          log.error({ inFlight: inFlight.size }, 'stopped before in-flight messages finished');
+          break;
+        }
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          new Promise((resolve) => setTimeout(resolve, remaining).unref()),
+        ]);
+      }
+      consumer = undefined;
+      log.info('stopped consuming');
+    },
+
+    readiness: {
+      name: `queue:${queue.name}`,
+      async check(signal) {
+        const url = await resolveQueueUrl(signal);
+        await options.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+          { abortSignal: signal },
+        );
+      },
+    },
+  };
+}
+
+function receiveCountOf(message: Message): number {
+  const count = Number(message.Attributes?.ApproximateReceiveCount);
+  return Number.isFinite(count) && count > 0 ? count : 1;
+}

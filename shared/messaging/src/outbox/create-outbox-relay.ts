@@ -1,0 +1,175 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CloudEvent } from '@storekeeper/contracts';
+import type { PostgresClient, PostgresPool } from '@storekeeper/platform';
+import type { Logger } from 'pino';
+import { backoffDelay } from '../backoff.ts';
+import type { EventPublisher, PublishFailure } from '../publisher/create-event-publisher.ts';
+
+export interface OutboxRelayOptions {
+  readonly pool: PostgresPool;
+  readonly publisher: EventPublisher;
+  readonly logger: Logger;
+  /** Rows claimed per round (published in SNS batches of 10, in parallel). Default 100. */
+  readonly batchSize?: number;
+  /** Pause after a round that found less than a full batch. Default 200 ms. */
+  readonly pollIntervalMs?: number;
+  /** While SNS is unavailable: first pause, doubled per failed round up to the max. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Published rows older than this are deleted (default 3 days; 0 keeps them). */
+  readonly retentionMs?: number;
+}
+
+export interface RelayRound {
+  readonly published: number;
+  readonly failed: number;
+  /** True when SNS did not answer at all: the relay backs off. */
+  readonly unavailable: boolean;
+}
+
+export interface OutboxRelay {
+  /** Starts the loop in the background (idempotent). */
+  start(): void;
+  /** Finishes the current round (a claimed batch is published and marked) and stops. */
+  stop(): Promise<void>;
+  /** One round: claim due rows, publish them, mark them. Tests and the loop use it. */
+  relayOnce(): Promise<RelayRound>;
+}
+
+interface OutboxRow {
+  event_id: string;
+  event: CloudEvent;
+  trace_header: string | null;
+  attempts: number;
+}
+
+const housekeepingEveryMs = 10 * 60_000;
+
+/**
+ * Publishes what the outbox holds: at least once, in the order rows were written as far as
+ * one round goes (SNS standard topics do not keep order anyway). Any number of relays may
+ * run (one per task): a round claims its rows with FOR UPDATE SKIP LOCKED, so two relays
+ * never publish the same row at the same time. While SNS is unreachable rounds fail and
+ * the relay backs off; writers are not affected, they only touch PostgreSQL.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+  const retentionMs = options.retentionMs ?? 3 * 24 * 60 * 60_000;
+  const log = options.logger.child({ component: 'outbox-relay' });
+  let running: Promise<void> | undefined;
+  let stopper: AbortController | undefined;
+  let lastHousekeeping = 0;
+
+  async function relayOnce(): Promise<RelayRound> {
+    const client = await options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT event_id, event, trace_header, attempts FROM outbox
+          WHERE published_at IS NULL AND available_at <= now()
+          ORDER BY id LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return { published: 0, failed: 0, unavailable: false };
+      }
+      const result = await options.publisher.publishBatch(
+        rows.map((row) => ({ event: row.event, traceHeader: row.trace_header ?? undefined })),
+      );
+      if (result.published.length > 0) {
+        await client.query(
+          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE event_id = ANY($1)`,
+          [result.published],
+        );
+      }
+      await recordFailures(client, rows, result.failed);
+      await client.query('COMMIT');
+      const unavailable =
+        result.published.length === 0 && result.failed.some((f) => f.kind === 'unavailable');
+      return { published: result.published.length, failed: result.failed.length, unavailable };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function recordFailures(
+    client: PostgresClient,
+    rows: readonly OutboxRow[],
+    failed: readonly PublishFailure[],
+  ) {
+    if (failed.length === 0) return;
+    const attemptsOf = new Map(rows.map((row) => [row.event_id, row.attempts]));
+    // An outage delays every row alike (the loop backs off); a refusal is about one row,
+    // which waits longer on each attempt so it cannot crowd the others out of a batch.
+    const delays = failed.map((f) =>
+      f.kind === 'refused'
+        ? backoffDelay((attemptsOf.get(f.id) ?? 0) + 1, { initialMs: 1_000, maxMs: 15 * 60_000 })
+        : 0,
+    );
+    await client.query(
+      `UPDATE outbox AS o
+          SET attempts = o.attempts + 1,
+              last_error = f.error,
+              available_at = now() + make_interval(secs => f.delay_ms / 1000.0)
+         FROM unnest($1::text[], $2::text[], $3::int[]) AS f(event_id, error, delay_ms)
+        WHERE o.event_id = f.event_id`,
+      [failed.map((f) => f.id), failed.map((f) => f.error.message.slice(0, 1000)), delays],
+    );
+    for (const refusal of failed.filter((f) => f.kind === 'refused')) {
+      log.error({ eventId: refusal.id, err: refusal.error }, 'event refused; will retry later');
+    }
+  }
+
+  async function housekeeping() {
+    if (retentionMs === 0 || Date.now() - lastHousekeeping < housekeepingEveryMs) return;
+    lastHousekeeping = Date.now();
+    const { rowCount } = await options.pool.query(
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1 / 1000.0)`,
+      [retentionMs],
+    );
+    if (rowCount) log.debug({ deleted: rowCount }, 'deleted published outbox rows');
+  }
+
+  async function loop(signal: AbortSignal) {
+    let failures = 0;
+    while (!signal.aborted) {
+      let pause = pollIntervalMs;
+      try {
+        const round = await relayOnce();
+        if (round.unavailable) throw new Error('SNS is unavailable');
+        if (failures > 0) log.info({ afterFailures: failures }, 'publishing again');
+        failures = 0;
+        if (round.published + round.failed >= batchSize) pause = 0;
+        await housekeeping();
+      } catch (error) {
+        failures++;
+        pause = backoffDelay(failures, backoff);
+        // One warning per outage, then quieter: an outage must not flood the logs.
+        const level = failures === 1 ? 'warn' : 'debug';
+        log[level]({ err: error, failures, retryInMs: pause }, 'outbox relay round failed');
+      }
+      if (pause > 0) await delay(pause, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      stopper = new AbortController();
+      running = loop(stopper.signal);
+    },
+    async stop() {
+      stopper?.abort();
+      await running;
+      running = undefined;
+    },
+    relayOnce,
+  };
+}

@@ -1,0 +1,63 @@
+import type { CloudEvent, EventData, EventType } from '@storekeeper/contracts';
+import type { PostgresClient } from '@storekeeper/platform';
+import { type CreateEventOptions, createEvent } from '../create-event.ts';
+import { validateEvent } from '../event-validation.ts';
+
+export interface Outbox {
+  /**
+   * Creates the event and writes it to the outbox on `tx`, the caller's transaction: it is
+   * published if and only if that transaction commits. Throws an EventValidationError
+   * (naming the field) for data that breaks the event's schema.
+   */
+  add<T extends EventType>(
+    tx: PostgresClient,
+    type: T,
+    data: EventData<T>,
+    options?: CreateEventOptions,
+  ): Promise<CloudEvent<T>>;
+  /** Writes an event made elsewhere (validated again). */
+  addEvent(tx: PostgresClient, event: CloudEvent): Promise<void>;
+  /** `add` for several events of a domain operation, in order. */
+  append(tx: PostgresClient, events: readonly DomainEvent[]): Promise<CloudEvent[]>;
+}
+
+/** An event as domain code produces it, before it has an envelope. */
+export type DomainEvent = {
+  [T in EventType]: { readonly type: T; readonly data: EventData<T> };
+}[EventType];
+
+export interface OutboxOptions {
+  /**
+   * The current trace header (X-Ray today); stored with the event so the relay, in another
+   * request or process, publishes it with the trace of the request that caused it.
+   */
+  readonly traceHeader?: () => string | undefined;
+}
+
+export function createOutbox(options: OutboxOptions = {}): Outbox {
+  const addEvent = async (tx: PostgresClient, event: CloudEvent) => {
+    validateEvent(event);
+    await tx.query(
+      `INSERT INTO outbox (event_id, event_type, event, trace_header)
+       VALUES ($1, $2, $3, $4)`,
+      [event.id, event.type, JSON.stringify(event), options.traceHeader?.() ?? null],
+    );
+  };
+  return {
+    async add(tx, type, data, eventOptions) {
+      const event = createEvent(type, data, eventOptions);
+      await addEvent(tx, event as CloudEvent);
+      return event;
+    },
+    addEvent,
+    async append(tx, events) {
+      const written: CloudEvent[] = [];
+      for (const { type, data } of events) {
+        const event = createEvent(type, data as never) as CloudEvent;
+        await addEvent(tx, event);
+        written.push(event);
+      }
+      return written;
+    },
+  };
+}
