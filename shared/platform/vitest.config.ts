@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@storekeeper/testing/vitest-config';
+
+export default createVitestConfig(import.meta.dirname);
