@@ -1,0 +1,197 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { orderPlaced } from '@storekeeper/contracts';
+import { createMessagingClients } from '@storekeeper/contracts/provision';
+import { withTransaction } from '@storekeeper/platform';
+import { createTcpProxy, describeWithBackends, waitFor } from '@storekeeper/testing';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
+import { createEventConsumer, type EventConsumer } from '../src/consumer/create-event-consumer.ts';
+import { createHandlerSpy, type HandlerSpy } from '../src/consumer/handler-spy.ts';
+import { createPostgresInbox } from '../src/consumer/postgres-inbox.ts';
+import { createOutbox } from '../src/outbox/create-outbox.ts';
+import { createOutboxRelay } from '../src/outbox/create-outbox-relay.ts';
+import { createEventPublisher } from '../src/publisher/create-event-publisher.ts';
+import { createMessagingFixture, type MessagingFixture } from './helpers/messaging-fixture.ts';
+import { createEffectsTable, recordingHandlers } from './helpers/recording-handlers.ts';
+
+describeWithBackends('outbox and relay', () => {
+  let fixture: MessagingFixture;
+  let spy: HandlerSpy;
+  let consumer: EventConsumer;
+  const outbox = createOutbox();
+
+  beforeAll(async () => {
+    fixture = await createMessagingFixture({
+      database: true,
+      settings: { waitTimeSeconds: 1, visibilityTimeoutSeconds: 10, heartbeatIntervalSeconds: 5 },
+    });
+    await createEffectsTable(fixture.pool);
+    spy = createHandlerSpy();
+    // The billing queue receives order.placed: it stands in for "SNS delivered it".
+    consumer = createEventConsumer({
+      consumer: 'billing',
+      topology: fixture.provisioned.topology,
+      queueUrl: fixture.provisioned.queues.billing.url,
+      sqs: fixture.clients.sqs,
+      handlers: recordingHandlers(),
+      inbox: createPostgresInbox(fixture.pool),
+      logger: fixture.logger,
+      spy,
+    });
+    await consumer.start();
+    return async () => {
+      await consumer.stop();
+      await fixture.close();
+    };
+  });
+
+  beforeEach(async () => {
+    await fixture.pool.query('TRUNCATE outbox');
+  });
+
+  const relay = (publisher = fixture.publisher, backoff = { initialMs: 100, maxMs: 500 }) =>
+    createOutboxRelay({
+      pool: fixture.pool,
+      publisher,
+      logger: fixture.logger,
+      pollIntervalMs: 50,
+      backoff,
+    });
+
+  const pending = async () => {
+    const { rows } = await fixture.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+    );
+    return rows[0]?.n ?? 0;
+  };
+
+  it('publishes what a committed transaction wrote, and nothing of a rolled-back one', async () => {
+    const rolledBack = withTransaction(fixture.pool, async (tx) => {
+      await outbox.add(tx, 'order.placed', orderPlaced.example);
+      throw new Error('the order could not be stored');
+    });
+    await expect(rolledBack).rejects.toThrow('could not be stored');
+    const committed = await withTransaction(fixture.pool, (tx) =>
+      outbox.add(tx, 'order.placed', orderPlaced.example),
+    );
+
+    const round = await relay().relayOnce();
+    expect(round).toEqual({ published: 1, failed: 0, unavailable: false });
+    await spy.waitFor({ id: committed.id, outcome: 'handled' });
+    const { rows } = await fixture.pool.query('SELECT event_id FROM outbox');
+    expect(rows).toEqual([{ event_id: committed.id }]);
+  });
+
+  it('refuses an event that breaks its schema inside the transaction, naming the field', async () => {
+    const attempt = withTransaction(fixture.pool, (tx) =>
+      outbox.add(tx, 'order.placed', { ...orderPlaced.example, totalCents: -1 }),
+    );
+    await expect(attempt).rejects.toThrow(/data\.totalCents/);
+    expect(await pending()).toBe(0);
+  });
+
+  it('delivers the event of a process killed between commit and publish', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@storekeeper/source',
+        fileURLToPath(new URL('./fixtures/commit-then-die.ts', import.meta.url)),
+        fixture.databaseUrl,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const [, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (code, sig) => resolve([code, sig])),
+    );
+    expect(signal).toBe('SIGKILL');
+    const eventId = output.trim();
+    expect(await pending()).toBe(1);
+
+    const survivor = relay();
+    survivor.start();
+    try {
+      await spy.waitFor({ id: eventId, outcome: 'handled' });
+    } finally {
+      await survivor.stop();
+    }
+    expect(await pending()).toBe(0);
+  });
+
+  it('publishes each event once with several relays running', async () => {
+    const ids = await withTransaction(fixture.pool, async (tx) => {
+      const written: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        written.push((await outbox.add(tx, 'order.placed', orderPlaced.example)).id);
+      }
+      return written;
+    });
+    const relays = [relay(), relay(), relay()];
+    for (const r of relays) r.start();
+    try {
+      await waitFor(async () => (await pending()) === 0, {
+        description: 'the outbox to drain',
+        timeout: 20_000,
+      });
+      for (const id of ids) await spy.waitFor({ id, outcome: 'handled' });
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+    }
+    const { rows } = await fixture.pool.query<{ attempts: number; n: number }>(
+      'SELECT attempts, count(*)::int AS n FROM outbox GROUP BY attempts',
+    );
+    expect(rows).toEqual([{ attempts: 1, n: 120 }]);
+    // Never published twice: no copy reached the consumer as a duplicate.
+    for (const id of ids) expect(spy.count({ id })).toBe(1);
+  });
+
+  it('keeps accepting writes while SNS is unreachable and drains the outbox once it is back', async () => {
+    const snsEndpoint = fixture.endpoints.sns ?? fixture.endpoints.default;
+    const proxy = await createTcpProxy(snsEndpoint as string);
+    const clients = createMessagingClients({
+      region: fixture.region,
+      endpoints: { sns: proxy.url(snsEndpoint as string).replace(/\/$/, '') },
+      credentials: fixture.credentials,
+    });
+    const publisher = createEventPublisher({
+      sns: clients.sns,
+      topology: fixture.provisioned.topology,
+      topicArns: { order: fixture.provisioned.topics.order?.arn as string },
+    });
+    const flaky = relay(publisher);
+    try {
+      await proxy.cut();
+      flaky.start();
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const event = await withTransaction(fixture.pool, (tx) =>
+          outbox.add(tx, 'order.placed', orderPlaced.example),
+        );
+        ids.push(event.id);
+      }
+      // The relay has tried and failed; nothing went out, everything is still pending.
+      await waitFor(
+        async () => {
+          const { rows } = await fixture.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM outbox WHERE attempts > 0 AND last_error IS NOT NULL',
+          );
+          return (rows[0]?.n ?? 0) > 0;
+        },
+        { description: 'a failed publish attempt to be recorded', timeout: 30_000 },
+      );
+      expect(await pending()).toBe(10);
+      expect(ids.some((id) => spy.count({ id }) > 0)).toBe(false);
+
+      await proxy.restore();
+      for (const id of ids) await spy.waitFor({ id, outcome: 'handled' }, { timeoutMs: 20_000 });
+      expect(await pending()).toBe(0);
+    } finally {
+      await flaky.stop();
+      clients.destroy();
+      await proxy.close();
+    }
+  });
+});
