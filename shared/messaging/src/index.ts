@@ -31,6 +31,7 @@ export {
 } from './dlq/redrive-dead-letters.ts';
 export { type EventFieldError, EventValidationError, validateEvent } from './event-validation.ts';
 export { snsAttributesOf, traceHeaderOf, typeAttributeOf } from './message-attributes.ts';
+export { messagingConfigProperties, topologyFromConfig } from './messaging-config.ts';
 export {
   createOutbox,
   type DomainEvent,
