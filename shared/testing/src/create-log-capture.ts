@@ -1,6 +1,7 @@
 import { type WaitForOptions, waitFor } from './wait-for.ts';
 
-export type LogRecord = Record<string, unknown> & { level?: number; msg?: string };
+/** A parsed line; `level` is a number, or a label when the logger's formatter says so. */
+export type LogRecord = Record<string, unknown> & { level?: number | string; msg?: string };
 
 export interface LogCapture {
   /** A pino destination: `pino(options, capture.stream)` (options first, even if `{}`). */

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 
 export interface StorekeeperVitestOptions {
+  /** Project name; defaults to the `name` in the folder's package.json. */
+  readonly name?: string;
   /**
    * Start (or resolve) the backing services once per run and provide them to the tests
    * (see README). Default true; packages with pure unit tests only can turn it off.
@@ -36,9 +38,7 @@ export function createVitestConfig(
   packageDir: string,
   options: StorekeeperVitestOptions = {},
 ): UserWorkspaceConfig {
-  const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
-    name: string;
-  };
+  const name = options.name ?? packageName(packageDir);
   return defineProject({
     root: packageDir,
     resolve: { conditions },
@@ -57,4 +57,9 @@ export function createVitestConfig(
       ...options.test,
     },
   });
+}
+
+function packageName(dir: string): string {
+  const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string };
+  return name;
 }
