@@ -2,12 +2,13 @@ import { provisionDynamoTables, provisionPostgres } from '@storekeeper/local-clo
 import type { StartedBackends } from './started-backends.ts';
 
 /**
- * Images, pinned. LocalStack's `latest` (2026.03 onwards) refuses to start without
- * `LOCALSTACK_AUTH_TOKEN`; 4.14.0 is the last community release that runs without one.
- * Override with POSTGRES_IMAGE / LOCALSTACK_IMAGE (e.g. a newer LocalStack with a token).
+ * Images, pinned, the same as docker-compose.yml. LocalStack's `latest` (2026.03 onwards)
+ * refuses to start without `LOCALSTACK_AUTH_TOKEN`; 4.14.0 is the last community release
+ * that runs without one (ADR 0021). Override with POSTGRES_IMAGE / LOCALSTACK_IMAGE, e.g. a
+ * current LocalStack together with a token.
  */
 export const defaultImages = {
-  postgres: 'postgres:18-alpine',
+  postgres: 'postgres:17.11-alpine',
   localstack: 'localstack/localstack:4.14.0',
 } as const;
 
