@@ -78,8 +78,18 @@ export async function ensureLoginRole(
     await client.query(`CREATE ROLE ${name} ${login} ${powerless}`);
   } catch (error) {
     if ((error as { code?: string }).code !== '42710') throw error; // duplicate_object
-    // Only a superuser may touch SUPERUSER, even to take it away.
-    await client.query(`ALTER ROLE ${name} WITH ${login} ${isSuperuser ? powerless : ''}`);
+    try {
+      // Only a superuser may touch SUPERUSER, even to take it away.
+      await client.query(`ALTER ROLE ${name} WITH ${login} ${isSuperuser ? powerless : ''}`);
+    } catch (alterError) {
+      if ((alterError as { code?: string }).code !== '42501') throw alterError;
+      throw new Error(
+        `role ${role} exists, but the admin role may not change it (PostgreSQL 16+: only ` +
+          `roles with ADMIN OPTION on it may); run \`GRANT ${role} TO <admin> WITH ADMIN ` +
+          `OPTION\` as its creator, or drop the role`,
+        { cause: alterError },
+      );
+    }
   }
   // A non-superuser may only make a role the owner of a database if it may SET ROLE to it
   // (PostgreSQL 16+ no longer grants that implicitly to the role's creator).

@@ -52,6 +52,16 @@ describe('provisionPostgres', () => {
     expect(row).toEqual({ current_database: 'gamma_db' });
   });
 
+  it("says what to do when a non-superuser admin may not change someone else's role", async () => {
+    const adminUrl = cloud.connection.postgres.adminUrl;
+    await query(adminUrl, "CREATE ROLE other_admin LOGIN CREATEROLE CREATEDB PASSWORD 'o'");
+    const otherAdminUrl = databaseUrl(adminUrl, 'other_admin', 'o', 'postgres');
+    // `alpha_role` was created by the superuser, in the first test.
+    await expect(provisionPostgres(otherAdminUrl, { databases })).rejects.toThrow(
+      'role alpha_role exists, but the admin role may not change it',
+    );
+  });
+
   it('keeps each role out of the other databases, and the roles powerless', async () => {
     const adminUrl = cloud.connection.postgres.adminUrl;
     const provisioned = await provisionPostgres(adminUrl, { databases });

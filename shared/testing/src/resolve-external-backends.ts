@@ -1,3 +1,4 @@
+import { provisionTopology } from '@storekeeper/contracts/provision';
 import { provisionDynamoTables, provisionPostgres } from '@storekeeper/local-cloud';
 import type { StartedBackends } from './started-backends.ts';
 
@@ -10,8 +11,9 @@ const required = {
 } as const;
 
 /**
- * Servers someone else runs (CI: a PostgreSQL and a moto server). We only provision the
- * declared databases and tables on them; stopping them is not ours to do.
+ * Servers someone else runs (CI: a PostgreSQL and a moto server). We only provision what
+ * contracts declare on them (databases and roles, tables, topology); stopping them is not
+ * ours to do.
  */
 export async function resolveExternalBackends(
   env: NodeJS.ProcessEnv = process.env,
@@ -34,6 +36,11 @@ export async function resolveExternalBackends(
   const [databases] = await Promise.all([
     provisionPostgres(adminUrl),
     provisionDynamoTables(endpoint, { region, credentials }),
+    provisionTopology({
+      region,
+      credentials: { ...credentials },
+      endpoints: { default: endpoint },
+    }),
   ]);
   const pgHost = new URL(adminUrl).host;
   return {

@@ -1,3 +1,4 @@
+import { provisionTopology } from '@storekeeper/contracts/provision';
 import { provisionDynamoTables, provisionPostgres } from '@storekeeper/local-cloud';
 import type { StartedBackends } from './started-backends.ts';
 
@@ -59,6 +60,11 @@ export async function startContainerBackends(
     const [databases] = await Promise.all([
       provisionPostgres(adminUrl),
       provisionDynamoTables(endpoint, { region, credentials }),
+      provisionTopology({
+        region,
+        credentials: { ...credentials },
+        endpoints: { default: endpoint },
+      }),
     ]);
     return {
       backends: {
