@@ -118,20 +118,31 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/**
+ * `cluster.start()` with a bound. It rejects (with `undefined`) when the server exits
+ * early; then there is nothing to stop, and `cluster.stop()` would wait forever for an
+ * exit that already happened. Only a server still starting at the deadline is stopped.
+ */
 async function startWithin(
   cluster: { start(): Promise<void>; stop(): Promise<void> },
   timeoutMs: number,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+  const timedOut = Symbol('timed out');
+  const timeout = new Promise<typeof timedOut>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), timeoutMs);
   });
   try {
-    await Promise.race([cluster.start(), timeout]);
-  } catch (error) {
-    await cluster.stop().catch(() => undefined);
-    // The library rejects with `undefined` when the server exits early.
-    throw error ?? new Error('PostgreSQL exited during startup');
+    const started = cluster.start().then(
+      () => undefined,
+      (error: unknown) => {
+        throw error ?? new Error('PostgreSQL exited during startup');
+      },
+    );
+    if ((await Promise.race([started, timeout])) === timedOut) {
+      await cluster.stop();
+      throw new Error(`not ready after ${timeoutMs} ms`);
+    }
   } finally {
     clearTimeout(timer);
   }
