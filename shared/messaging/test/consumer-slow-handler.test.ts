@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { orderPlaced } from '@storekeeper/contracts';
+import { orderPlaced, resolveTopology } from '@storekeeper/contracts';
 import { describeWithBackends, waitFor } from '@storekeeper/testing';
 import { beforeAll, expect, it } from 'vitest';
 import { createEventConsumer } from '../src/consumer/create-event-consumer.ts';
@@ -87,6 +87,20 @@ describeWithBackends('consumer: slow handlers and stopping', () => {
     expect(await effectsOf(fixture.pool, event.id)).toBe(1);
     // Handled and deleted before stop() returned: nothing left to redeliver.
     expect(await queueDepth(fixture.clients.sqs, fixture.provisioned.queues.billing.url)).toBe(0);
+  });
+
+  it('is ready while its queue answers, and not when the queue is missing', async () => {
+    const consumer = slowConsumer(createHandlerSpy(), new Set(), new Set());
+    await expect(consumer.readiness.check(AbortSignal.timeout(5_000))).resolves.toBeUndefined();
+    const missing = createEventConsumer({
+      consumer: 'billing',
+      topology: resolveTopology({ suffix: '-does-not-exist' }),
+      sqs: fixture.clients.sqs,
+      handlers: recordingHandlers(),
+      inbox: createPostgresInbox(fixture.pool),
+      logger: fixture.logger,
+    });
+    await expect(missing.readiness.check(AbortSignal.timeout(5_000))).rejects.toThrow();
   });
 
   it('stops at once when idle, cutting the long poll short', async () => {

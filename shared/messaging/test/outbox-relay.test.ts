@@ -82,6 +82,18 @@ describeWithBackends('outbox and relay', () => {
     expect(rows).toEqual([{ event_id: committed.id }]);
   });
 
+  it('carries the writer’s trace header through the outbox, SNS and SQS to the consumer', async () => {
+    const traceHeader =
+      'Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1';
+    const traced = createOutbox({ traceHeader: () => traceHeader });
+    const event = await withTransaction(fixture.pool, (tx) =>
+      traced.add(tx, 'order.placed', orderPlaced.example),
+    );
+    await relay().relayOnce();
+    const record = await spy.waitFor({ id: event.id, outcome: 'handled' });
+    expect(record.traceHeader).toBe(traceHeader);
+  });
+
   it('refuses an event that breaks its schema inside the transaction, naming the field', async () => {
     const attempt = withTransaction(fixture.pool, (tx) =>
       outbox.add(tx, 'order.placed', { ...orderPlaced.example, totalCents: -1 }),

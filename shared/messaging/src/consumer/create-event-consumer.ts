@@ -109,6 +109,7 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       outcome,
       messageId: message.MessageId ?? '',
       receiveCount: receiveCountOf(message),
+      traceHeader: traceHeaderOf(message),
       at: Date.now(),
       ...extra,
     });

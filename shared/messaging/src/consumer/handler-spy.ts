@@ -17,6 +17,8 @@ export interface SpyRecord {
   readonly event?: CloudEvent;
   readonly messageId: string;
   readonly receiveCount: number;
+  /** The trace header the message carried (message attribute). */
+  readonly traceHeader?: string | undefined;
   readonly error?: Error;
   readonly at: number;
 }
