@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '../../shared/local-cloud/src/ports.ts';
 import { waitFor } from '../../shared/testing/src/wait-for.ts';
@@ -16,7 +17,7 @@ interface Run {
 
 function runFixtureSystem(ports: Record<string, number>, env: NodeJS.ProcessEnv = {}): Run {
   const child = spawn(process.execPath, ['--conditions=@storekeeper/source', runner], {
-    env: { ...process.env, ...env, FIXTURE_PORTS: JSON.stringify(ports), NO_COLOR: '1' },
+    env: { ...process.env, ...env, FIXTURE_PORTS: JSON.stringify(ports) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -27,7 +28,8 @@ function runFixtureSystem(ports: Record<string, number>, env: NodeJS.ProcessEnv 
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, output: () => output, exited };
+  // Colours depend on FORCE_COLOR in the environment; the text is what is checked.
+  return { child, output: () => stripVTControlCharacters(output), exited };
 }
 
 function isListening(port: number): Promise<boolean> {
