@@ -8,7 +8,7 @@ import {
   isEventType,
 } from '@storekeeper/contracts';
 import type { TObject } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
+import { Compile } from 'typebox/compile';
 
 export interface EventFieldError {
   /** Where in the event, dotted: `data.billingAddress.city`, or `(root)`. */
@@ -33,7 +33,7 @@ export class EventValidationError extends Error {
   }
 }
 
-const validators = new Map<string, Validator<{}, TObject>>();
+const validators = new Map<string, ReturnType<typeof Compile<TObject>>>();
 const envelope = Compile(CloudEventAttributes);
 
 function validatorOf(definition: AnyEventDefinition) {
