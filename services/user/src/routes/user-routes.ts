@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  SignUpRequest,
+  TokenRequest,
+  TokenResponse,
+  UserProfile,
+  VerifyEmailRequest,
+  VerifyEmailResponse,
+} from '@storekeeper/contracts';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { Type } from 'typebox';
+import type { User } from '../domain/user.ts';
+import type { UserService } from '../domain/user-service.ts';
+
+export interface UserRoutesDeps {
+  readonly users: UserService;
+  readonly authenticate: onRequestAsyncHookHandler;
+}
+
+const problem = Type.Ref('Problem');
+
+export function toProfile(user: User) {
+  return { ...user, createdAt: user.createdAt.toISOString() };
+}
+
+/** The public user API; the gateway exposes it under /api. */
+export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/users',
+      {
+        schema: {
+          summary: 'Sign up',
+          tags: ['users'],
+          body: SignUpRequest,
+          response: { 201: UserProfile, 400: problem, 409: problem },
+        },
+      },
+      async (request, reply) => {
+        const user = await deps.users.signUp(request.body);
+        return reply.code(201).header('location', '/api/users/me').send(toProfile(user));
+      },
+    );
+
+    app.post(
+      '/auth/token',
+      {
+        schema: {
+          summary: 'Log in: exchange email and password for an access token',
+          tags: ['auth'],
+          body: TokenRequest,
+          response: { 200: TokenResponse, 400: problem, 401: problem },
+        },
+      },
+      async (request, reply) => {
+        const token = await deps.users.logIn(request.body.email, request.body.password);
+        // Tokens are credentials: no cache may keep them.
+        return reply.header('cache-control', 'no-store').send(token);
+      },
+    );
+
+    app.post(
+      '/users/verify-email',
+      {
+        schema: {
+          summary: 'Verify an email address with the token from the verification email',
+          tags: ['users'],
+          body: VerifyEmailRequest,
+          response: { 200: VerifyEmailResponse, 400: problem },
+        },
+      },
+      async (request) => {
+        await deps.users.verifyEmail(request.body.token);
+        return { emailVerified: true as const };
+      },
+    );
+
+    app.get(
+      '/users/me',
+      {
+        onRequest: deps.authenticate,
+        schema: {
+          summary: 'The caller’s own profile',
+          tags: ['users'],
+          security: [{ bearerAuth: [] }],
+          response: { 200: UserProfile, 401: problem, 404: problem },
+        },
+      },
+      async (request) => toProfile(await deps.users.profile(request.caller?.userId ?? '')),
+    );
+  };
+}
