@@ -6,6 +6,7 @@
  * - a database and a login role per PostgreSQL service, with the password compose gives
  *   that service (`<SERVICE>_DB_PASSWORD`);
  * - the DynamoDB tables;
+ * - the SNS topics, SQS queues, dead-letter queues and subscriptions (the topology);
  * - the user service's token-signing key, generated here and kept where ECS keeps it: an
  *   SSM SecureString under the service's `SSM_PARAMETER_PATH`.
  *
@@ -18,6 +19,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { postgresDatabases } from '../../shared/contracts/src/index.ts';
+import { provisionTopology } from '../../shared/contracts/src/provision/index.ts';
 import { provisionDynamoTables, provisionPostgres } from '../../shared/local-cloud/src/index.ts';
 
 function required(name: string): string {
@@ -63,9 +65,18 @@ console.info(
   `bootstrap: SSM ${userParameterPath}/JWT_PRIVATE_KEY (${keyCreated ? 'created' : 'present'})`,
 );
 
-// Next: the SNS topics, SQS queues, dead-letter queues and subscriptions, from the same
-// declarations (`provisionTopology` of `@storekeeper/contracts/provision`), once the
-// services publish and consume events. One more call here; compose needs no change.
+// The names the services derive too: no TOPOLOGY_PREFIX or TOPOLOGY_SUFFIX in compose.
+const topology = await provisionTopology({
+  region,
+  credentials,
+  endpoints: { default: endpoint },
+});
+for (const topic of Object.values(topology.topics)) {
+  console.info(`bootstrap: SNS topic ${topic.name}`);
+}
+for (const queue of Object.values(topology.queues)) {
+  console.info(`bootstrap: SQS queue ${queue.name} (dead letters: ${queue.deadLetterQueue.name})`);
+}
 
 /** A SecureString that is written once: a key already there (and tokens signed with it) stays valid. */
 async function putSecretOnce(name: string, value: string): Promise<boolean> {
