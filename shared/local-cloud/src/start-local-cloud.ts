@@ -13,6 +13,7 @@ import { generatePassword, provisionPostgres } from './provision-postgres.ts';
 import { startDynamo } from './start-dynamodb.ts';
 import { startMessaging } from './start-messaging.ts';
 import { startPostgres } from './start-postgres.ts';
+import { sweepThrowAwayDirs, throwAwayPrefix } from './sweep-throw-away-dirs.ts';
 
 export interface StartLocalCloudOptions {
   /**
@@ -168,7 +169,8 @@ function resolvePorts(ports: StartLocalCloudOptions['ports']): Record<BackendNam
 
 async function createThrowAwayDir(parent: string): Promise<string> {
   await mkdir(parent, { recursive: true });
-  const dir = await mkdtemp(join(parent, 'storekeeper-local-cloud-'));
+  await sweepThrowAwayDirs(parent);
+  const dir = await mkdtemp(join(parent, throwAwayPrefix));
   // mkdtemp makes it 0700; as root, PostgreSQL runs as another user that must walk through.
   await chmod(dir, 0o755);
   return dir;
