@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
+import { Type } from 'typebox';
+import type { DeliveryLog } from '../adapters/delivery-log.ts';
+
+/** The development mailbox: what the system sent to an address. Not registered in production. */
+export function mailboxRoutes(log: DeliveryLog): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/dev/mailbox',
+      {
+        schema: {
+          summary: 'Emails sent to an address, newest first (development only)',
+          tags: ['development'],
+          querystring: MailboxQuery,
+          response: { 200: Mailbox, 400: Type.Ref('Problem') },
+        },
+      },
+      async (request) => {
+        const deliveries = await log.listFor(request.query.to.toLowerCase());
+        return {
+          messages: deliveries.map((d) => ({
+            id: d.eventId,
+            to: d.to,
+            subject: d.subject,
+            text: d.text ?? '',
+            html: d.html ?? '',
+            kind: d.kind,
+            status: d.status,
+            createdAt: d.createdAt,
+          })),
+        };
+      },
+    );
+  };
+}
