@@ -39,6 +39,10 @@ export function createMessagingClients(options: MessagingClientOptions): Messagi
   });
   const sqs = new SQSClient({
     ...common,
+    // Send to the configured endpoint, not to the host in a queue URL: emulators name
+    // queues after hosts that do not resolve (fauxqs: sqs.<region>.localhost). On AWS the
+    // two are the same.
+    useQueueUrlAsEndpoint: false,
     ...endpoint(options.endpoints?.sqs ?? options.endpoints?.default),
   });
   return {
