@@ -199,7 +199,9 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         },
       });
       consumer.on('error', (error) => {
-        if (stopping && error.name === 'AbortError') return;
+        // sqs-consumer wraps SDK errors: the original name is in `code`.
+        const name = (error as Error & { code?: string }).code ?? error.name;
+        if (stopping && name === 'AbortError') return;
         log.warn({ err: error }, 'SQS request failed');
       });
       // Already logged by handle(), with more context.
