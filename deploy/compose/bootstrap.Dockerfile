@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 #
 # The compose stack's bootstrap job (deploy/compose/bootstrap.ts): the workspace with the
-# dependencies of @storekeeper/local-cloud installed, and Node 24 running the TypeScript
-# sources directly, as in development. A local tool, never deployed.
+# production dependencies of @storekeeper/local-cloud installed, and Node 24 running the
+# TypeScript sources directly, as in development. A local tool, never deployed.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim
 
 FROM ${NODE_IMAGE} AS install
@@ -13,11 +13,14 @@ COPY package.json ./
 # hadolint ignore=DL3016
 RUN npm install --global --no-audit --no-fund --no-update-notifier \
       "$(node -p "require('./package.json').packageManager.split('+')[0]")"
-COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
-RUN pnpm fetch
 COPY . .
-# --no-optional: without the embedded PostgreSQL binaries, which bootstrap never starts.
-RUN pnpm install --frozen-lockfile --offline --no-optional --filter "@storekeeper/local-cloud..."
+# No `pnpm fetch` layer here, unlike the service images: it fills node_modules/.pnpm with
+# every package of the lockfile, and this stage's node_modules is what ships. The store
+# lives in a cache mount instead. --prod --no-optional: neither the tools nor the
+# embedded PostgreSQL binaries, which bootstrap never starts.
+RUN --mount=type=cache,id=storekeeper-pnpm-store,target=/pnpm-store \
+    pnpm install --frozen-lockfile --prod --no-optional --store-dir /pnpm-store \
+      --filter "@storekeeper/local-cloud..."
 
 FROM ${NODE_IMAGE}
 WORKDIR /workspace
