@@ -1,27 +1,58 @@
-import { buildServiceApp, type Lifecycle, type ServiceApp } from '@storekeeper/platform';
+import rateLimit from '@fastify/rate-limit';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  buildServiceApp,
+  createAuthenticationHook,
+  type Lifecycle,
+  type ServiceApp,
+  type TokenVerifier,
+} from '@storekeeper/platform';
 import type { Logger } from 'pino';
+import type { Upstreams } from './adapters/upstreams.ts';
 import type { Config } from './config.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { devRoutes } from './routes/dev-routes.ts';
 
 export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
+  readonly upstreams: Upstreams;
+  readonly tokens: TokenVerifier;
 }
 
 /**
  * The gateway as a Fastify instance that never listens (server.ts does that). It is
  * stateless: ready means not shutting down. It deliberately does not wait for the
- * services behind it, so one slow service cannot take the whole API out of the
- * load balancer; their state is reported per route and by /api/status.
+ * services behind it, so one slow service cannot take the whole API out of the load
+ * balancer; an unavailable service shows as 503 on its own routes.
+ *
+ * Only the routes declared here exist: nothing under /internal is ever forwarded.
  */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
+  const authenticate = createAuthenticationHook(deps.tokens);
   return buildServiceApp({
     name: 'gateway',
-    description: 'The public API of Storekeeper',
+    description: 'The public API of Storekeeper. Errors are RFC 9457 problem+json.',
     logger: deps.logger,
     lifecycle: deps.lifecycle,
     readiness: [],
+    trustedProxyHops: deps.config.TRUSTED_PROXY_HOPS,
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
-    routes: async () => {},
+    routes: async (app) => {
+      await app.register(rateLimit, {
+        global: false,
+        errorResponseBuilder: (_request, context) =>
+          Object.assign(new Error(`Too many requests; retry in ${context.after}`), {
+            statusCode: 429,
+          }),
+      });
+      await app.register(swaggerUi, { routePrefix: '/docs' });
+      const rateLimited = {
+        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
+      };
+      await app.register(accountRoutes({ upstreams: deps.upstreams, authenticate, rateLimited }));
+      if (deps.config.NODE_ENV !== 'production') await app.register(devRoutes(deps.upstreams));
+    },
   });
 }

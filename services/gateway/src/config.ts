@@ -17,6 +17,40 @@ export const configSchema = defineConfig(
     ORDER_SERVICE_URL: serviceUrl('order'),
     BILLING_SERVICE_URL: serviceUrl('billing'),
     EMAIL_SERVICE_URL: serviceUrl('email'),
+    JWKS_URL: Type.String({
+      pattern: '^https?://',
+      default: `http://127.0.0.1:${services.user.port}/.well-known/jwks.json`,
+      description: 'The user service JWKS that verifies access tokens',
+    }),
+    JWT_ISSUER: Type.String({
+      minLength: 1,
+      default: 'storekeeper-user',
+      description: 'Expected iss of access tokens',
+    }),
+    JWT_AUDIENCE: Type.String({
+      minLength: 1,
+      default: 'storekeeper-api',
+      description: 'Expected aud of access tokens',
+    }),
+    UPSTREAM_TIMEOUT_MS: Type.Integer({
+      minimum: 100,
+      maximum: 30_000,
+      default: 5_000,
+      description: 'Bound for one call to a service behind the gateway',
+    }),
+    TRUSTED_PROXY_HOPS: Type.Integer({
+      minimum: 0,
+      maximum: 5,
+      default: 0,
+      description:
+        'Proxies in front of the gateway whose X-Forwarded-For is trusted (1 behind an ALB)',
+    }),
+    AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({
+      minimum: 1,
+      default: 20,
+      description:
+        'Requests per minute and client address on each sign-up, login and verification route',
+    }),
   },
 );
 

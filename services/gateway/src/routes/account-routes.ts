@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  BillingAccount,
+  SignUpRequest,
+  TokenRequest,
+  TokenResponse,
+  UserProfile,
+  VerifyEmailRequest,
+  VerifyEmailResponse,
+} from '@storekeeper/contracts';
+import type { onRequestAsyncHookHandler } from 'fastify';
+import { Type } from 'typebox';
+import type { Upstreams } from '../adapters/upstreams.ts';
+import { forward } from './forward.ts';
+
+export interface AccountRoutesDeps {
+  readonly upstreams: Upstreams;
+  readonly authenticate: onRequestAsyncHookHandler;
+  /** Route config that puts a route under the auth-route rate limit. */
+  readonly rateLimited: { rateLimit: { max: number; timeWindow: string } };
+}
+
+const problem = Type.Ref('Problem');
+const bearer = [{ bearerAuth: [] }];
+
+/** Sign-up, login, verification, profile and billing account: DESIGN §3. */
+export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebox {
+  const { user, billing } = deps.upstreams;
+  return async (app) => {
+    app.post(
+      '/api/users',
+      {
+        config: deps.rateLimited,
+        schema: {
+          summary: 'Sign up; a verification email is sent',
+          tags: ['users'],
+          body: SignUpRequest,
+          response: { 201: UserProfile, 400: problem, 409: problem, 429: problem, 503: problem },
+        },
+      },
+      (request, reply) =>
+        forward(request, reply, user, { method: 'POST', path: '/users', body: request.body }),
+    );
+
+    app.post(
+      '/api/auth/token',
+      {
+        config: deps.rateLimited,
+        schema: {
+          summary: 'Log in: exchange email and password for an access token',
+          tags: ['auth'],
+          body: TokenRequest,
+          response: { 200: TokenResponse, 400: problem, 401: problem, 429: problem, 503: problem },
+        },
+      },
+      (request, reply) =>
+        forward(request, reply, user, { method: 'POST', path: '/auth/token', body: request.body }),
+    );
+
+    app.post(
+      '/api/users/verify-email',
+      {
+        config: deps.rateLimited,
+        schema: {
+          summary: 'Verify an email address with the token from the verification email',
+          tags: ['users'],
+          body: VerifyEmailRequest,
+          response: { 200: VerifyEmailResponse, 400: problem, 429: problem, 503: problem },
+        },
+      },
+      (request, reply) =>
+        forward(request, reply, user, {
+          method: 'POST',
+          path: '/users/verify-email',
+          body: request.body,
+        }),
+    );
+
+    app.get(
+      '/api/users/me',
+      {
+        onRequest: deps.authenticate,
+        schema: {
+          summary: 'The caller’s own profile',
+          tags: ['users'],
+          security: bearer,
+          response: { 200: UserProfile, 401: problem, 404: problem, 503: problem },
+        },
+      },
+      (request, reply) => forward(request, reply, user, { method: 'GET', path: '/users/me' }),
+    );
+
+    app.get(
+      '/api/billing/account',
+      {
+        onRequest: deps.authenticate,
+        schema: {
+          summary:
+            'The caller’s billing account: address, credit limit, available credit, recent charges',
+          tags: ['billing'],
+          security: bearer,
+          response: { 200: BillingAccount, 401: problem, 404: problem, 503: problem },
+        },
+      },
+      (request, reply) =>
+        forward(request, reply, billing, { method: 'GET', path: '/billing/account' }),
+    );
+  };
+}

@@ -1,0 +1,33 @@
+import type { ServiceClient, ServiceRequest } from '@storekeeper/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Response headers a service may set that the client should see. */
+const passedHeaders = [
+  'content-type',
+  'retry-after',
+  'cache-control',
+  'location',
+  'www-authenticate',
+];
+
+/**
+ * Calls a service for a public route and answers with what it said: its status, its
+ * body (problem+json included) and the headers above. The request id and the caller's
+ * token travel along, so the service logs the same request id and verifies the token again.
+ */
+export async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  client: ServiceClient,
+  call: Pick<ServiceRequest, 'method' | 'path' | 'body'>,
+): Promise<FastifyReply> {
+  const response = await client.request({
+    ...call,
+    headers: { 'x-request-id': request.id, authorization: request.headers.authorization },
+  });
+  for (const name of passedHeaders) {
+    const value = response.headers[name];
+    if (value !== undefined) void reply.header(name, value);
+  }
+  return reply.code(response.status).send(response.body);
+}

@@ -1,0 +1,200 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createLifecycle,
+  createLogger,
+  createTokenVerifier,
+  loadConfig,
+  type ServiceApp,
+} from '@storekeeper/platform';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeUpstreams, createUpstreams, type Upstreams } from '../src/adapters/upstreams.ts';
+import { buildApp } from '../src/app.ts';
+import { configSchema } from '../src/config.ts';
+
+const logger = createLogger({ service: 'gateway-test', level: 'silent' });
+
+/** A real HTTP server standing in for the services: it records what reaches it. */
+let upstream: Server;
+let upstreamUrl: string;
+const received: { method?: string; url?: string; authorization?: string; requestId?: string }[] =
+  [];
+
+let app: ServiceApp;
+let upstreams: Upstreams;
+let token: string;
+
+async function gateway(env: Record<string, string>) {
+  const { config } = await loadConfig(configSchema, {
+    env: {
+      USER_SERVICE_URL: upstreamUrl,
+      BILLING_SERVICE_URL: upstreamUrl,
+      EMAIL_SERVICE_URL: upstreamUrl,
+      ORDER_SERVICE_URL: upstreamUrl,
+      ...env,
+    },
+  });
+  const keys = await generateKeyPair('ES256', { extractable: true });
+  const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256' }] };
+  token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+    .setSubject('0b9c3f5e-8a52-4c43-9a5e-2d2f4f3b8a11')
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(keys.privateKey);
+  upstreams = createUpstreams(config, logger);
+  const tokens = createTokenVerifier({
+    jwksUrl: 'local:',
+    keySet: createLocalJWKSet(jwks),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  return buildApp({ config, logger, lifecycle: createLifecycle(), upstreams, tokens });
+}
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    received.push({
+      method: req.method,
+      url: req.url,
+      authorization: req.headers.authorization,
+      requestId: req.headers['x-request-id'] as string,
+    });
+    if (req.url === '/users/me') {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({
+          type: '/problems/user-not-found',
+          title: 'Not Found',
+          status: 404,
+          detail: 'gone',
+          code: 'USER_NOT_FOUND',
+          traceId: 't',
+        }),
+      );
+      return;
+    }
+    res.writeHead(500, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  app = await gateway({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+});
+
+afterAll(async () => {
+  await app.close();
+  await closeUpstreams(upstreams);
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+describe('gateway', () => {
+  it('checks the token before forwarding: a request without one never reaches the service', async () => {
+    const before = received.length;
+    const response = await app.inject({ url: '/api/users/me' });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toContain('Bearer');
+    expect(received.length).toBe(before);
+  });
+
+  it('forwards with the caller’s token and request id, and passes problem+json through', async () => {
+    const response = await app.inject({
+      url: '/api/users/me',
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-42' },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'USER_NOT_FOUND', detail: 'gone' });
+    expect(received.at(-1)).toMatchObject({
+      url: '/users/me',
+      authorization: `Bearer ${token}`,
+      requestId: 'req-42',
+    });
+  });
+
+  it.each([
+    '/internal/users/0b9c3f5e-8a52-4c43-9a5e-2d2f4f3b8a11',
+    '/api/../internal/users/x',
+    '/api/%2e%2e/internal/users/x',
+  ])('never routes %s to a service', async (url) => {
+    const before = received.length;
+    const response = await app.inject({ url });
+    expect(response.statusCode).toBe(404);
+    expect(received.length).toBe(before);
+  });
+
+  it('validates bodies itself: a bad sign-up is a 400 naming the field and reaches no service', async () => {
+    const before = received.length;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: { email: 'x@example.com' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors.map((e: { field: string }) => e.field)).toContain('password');
+    expect(received.length).toBe(before);
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/auth/token',
+      payload: { email: 'a@example.com', password: 'x'.repeat(100_000) },
+    });
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('rate-limits the auth routes per client with 429 problem+json and Retry-After', async () => {
+    const limited = await gateway({ AUTH_RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const login = () =>
+        limited.inject({
+          method: 'POST',
+          url: '/api/auth/token',
+          payload: { email: 'a@example.com', password: 'whatever it is' },
+        });
+      await login();
+      await login();
+      const third = await login();
+      expect(third.statusCode).toBe(429);
+      expect(third.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      expect(third.json()).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('documents the public API at /docs, without internal routes', async () => {
+    const page = await app.inject({ url: '/docs' });
+    expect(page.statusCode).toBeLessThan(400);
+    const spec = (await app.inject({ url: '/docs/json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/users',
+        '/api/auth/token',
+        '/api/users/verify-email',
+        '/api/users/me',
+        '/api/billing/account',
+      ]),
+    );
+    expect(
+      Object.keys(spec.paths).some(
+        (path) => path.includes('internal') || path.startsWith('/health'),
+      ),
+    ).toBe(false);
+  });
+
+  it('has no dev mailbox in production', async () => {
+    const production = await gateway({ NODE_ENV: 'production' });
+    try {
+      expect(
+        (await production.inject({ url: '/api/dev/mailbox?to=a@example.com' })).statusCode,
+      ).toBe(404);
+    } finally {
+      await production.close();
+    }
+  });
+});
