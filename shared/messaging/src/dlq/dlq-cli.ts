@@ -53,6 +53,8 @@ const topology = topologyFromConfig({
   TOPOLOGY_SUFFIX: flags.suffix,
 });
 const sqs = new SQSClient({
+  // Emulators put unresolvable hosts in queue URLs (fauxqs: sqs.<region>.localhost).
+  useQueueUrlAsEndpoint: false,
   requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
   maxAttempts: 3,
 });
