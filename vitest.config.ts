@@ -11,6 +11,7 @@ export default defineConfig({
     projects: [
       '{shared,services}/*/vitest.config.ts',
       'infra/vitest.config.*',
+      'e2e/vitest.config.ts',
       'scripts/vitest.config.ts',
     ],
   },
