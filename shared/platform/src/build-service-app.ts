@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyPluginAsync, LogController
 import type { Logger } from 'pino';
 import { registerErrorHandler } from './error-handler.ts';
 import { type ReadinessCheck, registerHealthRoutes } from './health.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { type LoadSheddingOptions, registerLoadShedding } from './load-shedding.ts';
 import { ProblemSchema } from './problem.ts';
@@ -43,6 +44,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
   const app = createFastify(options);
 
   registerValidation(app);
+  registerJsonBodyParser(app);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);
   app.addSchema(ProblemSchema);

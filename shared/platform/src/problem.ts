@@ -31,3 +31,33 @@ export type Problem = Static<typeof ProblemSchema>;
 export function problemType(code: string): string {
   return `/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
+
+/**
+ * A route's error response in its schema: problem+json, documented as such, so OpenAPI
+ * clients (and schemathesis) expect the content type the error handler really sends.
+ */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } },
+});
+
+const problemDescriptions: Record<number, string> = {
+  400: 'The request is invalid; `errors` names each offending field',
+  401: 'The access token is missing, invalid or expired',
+  403: 'The caller may not do this',
+  404: 'Not found, or not the caller’s',
+  409: 'Conflicts with the current state',
+  413: 'The body is too large',
+  422: 'Well-formed but cannot be processed as asked',
+  429: 'Too many requests; retry after `Retry-After` seconds',
+  503: 'A service is unavailable or overloaded; retry after `Retry-After` seconds',
+};
+
+/** The error responses of a route, for its schema: `...problemResponses(400, 404)`. */
+export function problemResponses(
+  ...statuses: number[]
+): Record<number, ReturnType<typeof problemResponse>> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, problemResponse(problemDescriptions[status] ?? 'An error')]),
+  );
+}

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BillingAccount } from '@storekeeper/contracts';
-import { NotFoundError, type PostgresPool } from '@storekeeper/platform';
+import { NotFoundError, type PostgresPool, problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { findAccount } from '../adapters/billing-store.ts';
@@ -37,7 +37,6 @@ async function accountView(pool: PostgresPool, userId: string) {
 
 /** The caller's own account (public, through the gateway) and any account (internal). */
 export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebox {
-  const problem = Type.Ref('Problem');
   return async (app) => {
     app.get(
       '/billing/account',
@@ -47,7 +46,7 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'The caller’s billing account',
           tags: ['billing'],
           security: [{ bearerAuth: [] }],
-          response: { 200: BillingAccount, 401: problem, 404: problem },
+          response: { 200: BillingAccount, ...problemResponses(401, 404) },
         },
       },
       async (request) => accountView(deps.pool, request.caller?.userId ?? ''),
@@ -60,7 +59,7 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'A user’s billing account, for other services',
           tags: ['internal'],
           params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
-          response: { 200: BillingAccount, 404: problem },
+          response: { 200: BillingAccount, ...problemResponses(404) },
         },
       },
       async (request) => accountView(deps.pool, request.params.userId),

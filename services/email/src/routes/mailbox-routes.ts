@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
+import { problemResponses } from '@storekeeper/platform';
 import { Type } from 'typebox';
 import type { DeliveryLog } from '../adapters/delivery-log.ts';
 
@@ -13,7 +14,7 @@ export function mailboxRoutes(log: DeliveryLog): FastifyPluginAsyncTypebox {
           summary: 'Emails sent to an address, newest first (development only)',
           tags: ['development'],
           querystring: MailboxQuery,
-          response: { 200: Mailbox, 400: Type.Ref('Problem') },
+          response: { 200: Mailbox, ...problemResponses(400) },
         },
       },
       async (request) => {

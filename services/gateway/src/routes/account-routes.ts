@@ -8,6 +8,7 @@ import {
   VerifyEmailRequest,
   VerifyEmailResponse,
 } from '@storekeeper/contracts';
+import { problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { Upstreams } from '../adapters/upstreams.ts';
@@ -19,8 +20,6 @@ export interface AccountRoutesDeps {
   /** Route config that puts a route under the auth-route rate limit. */
   readonly rateLimited: { rateLimit: { max: number; timeWindow: string } };
 }
-
-const problem = Type.Ref('Problem');
 const bearer = [{ bearerAuth: [] }];
 
 /** Sign-up, login, verification, profile and billing account: DESIGN §3. */
@@ -35,11 +34,12 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Sign up; a verification email is sent',
           tags: ['users'],
           body: SignUpRequest,
-          response: { 201: UserProfile, 400: problem, 409: problem, 429: problem, 503: problem },
+          response: { 201: UserProfile, ...problemResponses(400, 409, 429, 503) },
         },
       },
-      (request, reply) =>
-        forward(request, reply, user, { method: 'POST', path: '/users', body: request.body }),
+      async (request, reply) => {
+        await forward(request, reply, user, { method: 'POST', path: '/users', body: request.body });
+      },
     );
 
     app.post(
@@ -50,11 +50,16 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Log in: exchange email and password for an access token',
           tags: ['auth'],
           body: TokenRequest,
-          response: { 200: TokenResponse, 400: problem, 401: problem, 429: problem, 503: problem },
+          response: { 200: TokenResponse, ...problemResponses(400, 401, 429, 503) },
         },
       },
-      (request, reply) =>
-        forward(request, reply, user, { method: 'POST', path: '/auth/token', body: request.body }),
+      async (request, reply) => {
+        await forward(request, reply, user, {
+          method: 'POST',
+          path: '/auth/token',
+          body: request.body,
+        });
+      },
     );
 
     app.post(
@@ -65,15 +70,16 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Verify an email address with the token from the verification email',
           tags: ['users'],
           body: VerifyEmailRequest,
-          response: { 200: VerifyEmailResponse, 400: problem, 429: problem, 503: problem },
+          response: { 200: VerifyEmailResponse, ...problemResponses(400, 429, 503) },
         },
       },
-      (request, reply) =>
-        forward(request, reply, user, {
+      async (request, reply) => {
+        await forward(request, reply, user, {
           method: 'POST',
           path: '/users/verify-email',
           body: request.body,
-        }),
+        });
+      },
     );
 
     app.get(
@@ -84,10 +90,12 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'The caller’s own profile',
           tags: ['users'],
           security: bearer,
-          response: { 200: UserProfile, 401: problem, 404: problem, 503: problem },
+          response: { 200: UserProfile, ...problemResponses(401, 404, 503) },
         },
       },
-      (request, reply) => forward(request, reply, user, { method: 'GET', path: '/users/me' }),
+      async (request, reply) => {
+        await forward(request, reply, user, { method: 'GET', path: '/users/me' });
+      },
     );
 
     app.get(
@@ -99,11 +107,12 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
             'The caller’s billing account: address, credit limit, available credit, recent charges',
           tags: ['billing'],
           security: bearer,
-          response: { 200: BillingAccount, 401: problem, 404: problem, 503: problem },
+          response: { 200: BillingAccount, ...problemResponses(401, 404, 503) },
         },
       },
-      (request, reply) =>
-        forward(request, reply, billing, { method: 'GET', path: '/billing/account' }),
+      async (request, reply) => {
+        await forward(request, reply, billing, { method: 'GET', path: '/billing/account' });
+      },
     );
   };
 }

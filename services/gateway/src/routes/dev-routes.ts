@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
+import { problemResponses } from '@storekeeper/platform';
 import { Type } from 'typebox';
 import type { Upstreams } from '../adapters/upstreams.ts';
 import { forward } from './forward.ts';
@@ -17,14 +18,15 @@ export function devRoutes(upstreams: Upstreams): FastifyPluginAsyncTypebox {
           summary: 'Emails the system sent to an address (development only)',
           tags: ['development'],
           querystring: MailboxQuery,
-          response: { 200: Mailbox, 400: Type.Ref('Problem'), 503: Type.Ref('Problem') },
+          response: { 200: Mailbox, ...problemResponses(400, 503) },
         },
       },
-      (request, reply) =>
-        forward(request, reply, upstreams.email, {
+      async (request, reply) => {
+        await forward(request, reply, upstreams.email, {
           method: 'GET',
           path: `/dev/mailbox?to=${encodeURIComponent(request.query.to)}`,
-        }),
+        });
+      },
     );
   };
 }

@@ -20,7 +20,7 @@ export async function forward(
   reply: FastifyReply,
   client: ServiceClient,
   call: Pick<ServiceRequest, 'method' | 'path' | 'body'>,
-): Promise<FastifyReply> {
+): Promise<void> {
   const response = await client.request({
     ...call,
     headers: { 'x-request-id': request.id, authorization: request.headers.authorization },
@@ -29,5 +29,6 @@ export async function forward(
     const value = response.headers[name];
     if (value !== undefined) void reply.header(name, value);
   }
-  return reply.code(response.status).send(response.body);
+  // Sent here; the route handler resolves with nothing, which Fastify accepts once sent.
+  await reply.code(response.status).send(response.body);
 }

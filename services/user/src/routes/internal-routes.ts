@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UserProfile } from '@storekeeper/contracts';
+import { problemResponses } from '@storekeeper/platform';
 import { Type } from 'typebox';
 import type { UserService } from '../domain/user-service.ts';
 import { toProfile } from './user-routes.ts';
@@ -17,7 +18,7 @@ export function internalRoutes(users: UserService): FastifyPluginAsyncTypebox {
           summary: 'A user, for other services',
           tags: ['internal'],
           params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
-          response: { 200: UserProfile, 404: Type.Ref('Problem') },
+          response: { 200: UserProfile, ...problemResponses(404) },
         },
       },
       async (request) => toProfile(await users.profile(request.params.userId)),

@@ -7,6 +7,7 @@ import {
   VerifyEmailRequest,
   VerifyEmailResponse,
 } from '@storekeeper/contracts';
+import { problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { User } from '../domain/user.ts';
@@ -16,8 +17,6 @@ export interface UserRoutesDeps {
   readonly users: UserService;
   readonly authenticate: onRequestAsyncHookHandler;
 }
-
-const problem = Type.Ref('Problem');
 
 export function toProfile(user: User) {
   return { ...user, createdAt: user.createdAt.toISOString() };
@@ -33,7 +32,7 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Sign up',
           tags: ['users'],
           body: SignUpRequest,
-          response: { 201: UserProfile, 400: problem, 409: problem },
+          response: { 201: UserProfile, ...problemResponses(400, 409) },
         },
       },
       async (request, reply) => {
@@ -49,7 +48,7 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Log in: exchange email and password for an access token',
           tags: ['auth'],
           body: TokenRequest,
-          response: { 200: TokenResponse, 400: problem, 401: problem },
+          response: { 200: TokenResponse, ...problemResponses(400, 401) },
         },
       },
       async (request, reply) => {
@@ -66,7 +65,7 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Verify an email address with the token from the verification email',
           tags: ['users'],
           body: VerifyEmailRequest,
-          response: { 200: VerifyEmailResponse, 400: problem },
+          response: { 200: VerifyEmailResponse, ...problemResponses(400) },
         },
       },
       async (request) => {
@@ -83,7 +82,7 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'The caller’s own profile',
           tags: ['users'],
           security: [{ bearerAuth: [] }],
-          response: { 200: UserProfile, 401: problem, 404: problem },
+          response: { 200: UserProfile, ...problemResponses(401, 404) },
         },
       },
       async (request) => toProfile(await deps.users.profile(request.caller?.userId ?? '')),
