@@ -39,6 +39,8 @@ export function createMessagingClients(options: MessagingClientOptions): Messagi
   });
   const sqs = new SQSClient({
     ...common,
+    // A ReceiveMessage long poll waits up to 20 s (the queue's waitTimeSeconds) by design.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 25_000 },
     // Send to the configured endpoint, not to the host in a queue URL: emulators name
     // queues after hosts that do not resolve (fauxqs: sqs.<region>.localhost). On AWS the
     // two are the same.
