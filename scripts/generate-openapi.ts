@@ -48,33 +48,68 @@ for (const name of services) {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each service's deps differ; this script only wires them.
-async function depsFor(name: string, config: any, logger: any, platform: any): Promise<Record<string, any>> {
+async function depsFor(
+  name: string,
+  config: any,
+  logger: any,
+  platform: any,
+): Promise<Record<string, any>> {
   switch (name) {
     case 'gateway': {
-      const { createUpstreams, closeUpstreams } = await importService(name, 'adapters/upstreams.ts');
+      const { createUpstreams, closeUpstreams } = await importService(
+        name,
+        'adapters/upstreams.ts',
+      );
       const upstreams = createUpstreams(config, logger);
-      const tokens = platform.createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: 'x', audience: 'x' });
+      const tokens = platform.createTokenVerifier({
+        jwksUrl: config.JWKS_URL,
+        issuer: 'x',
+        audience: 'x',
+      });
       return { upstreams, tokens, close: () => closeUpstreams(upstreams) };
     }
     case 'user': {
       const { createTokenIssuer } = await importService(name, 'adapters/token-issuer.ts');
       const { createOutbox } = await import('../shared/messaging/src/index.ts');
-      const pool = platform.createPostgresPool({ connectionString: config.DATABASE_URL, applicationName: 'openapi', logger });
-      const tokenIssuer = await createTokenIssuer({ privateKeyPem: signingKey, issuer: 'x', audience: 'x', ttlSeconds: 60 });
+      const pool = platform.createPostgresPool({
+        connectionString: config.DATABASE_URL,
+        applicationName: 'openapi',
+        logger,
+      });
+      const tokenIssuer = await createTokenIssuer({
+        privateKeyPem: signingKey,
+        issuer: 'x',
+        audience: 'x',
+        ttlSeconds: 60,
+      });
       return { pool, tokenIssuer, outbox: createOutbox(), close: () => pool.end() };
     }
     case 'billing': {
-      const pool = platform.createPostgresPool({ connectionString: config.DATABASE_URL, applicationName: 'openapi', logger });
-      const tokens = platform.createTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: 'x', audience: 'x' });
+      const pool = platform.createPostgresPool({
+        connectionString: config.DATABASE_URL,
+        applicationName: 'openapi',
+        logger,
+      });
+      const tokens = platform.createTokenVerifier({
+        jwksUrl: config.JWKS_URL,
+        issuer: 'x',
+        audience: 'x',
+      });
       return { pool, tokens, close: () => pool.end() };
     }
     case 'order': {
-      const pool = platform.createPostgresPool({ connectionString: config.DATABASE_URL, applicationName: 'openapi', logger });
+      const pool = platform.createPostgresPool({
+        connectionString: config.DATABASE_URL,
+        applicationName: 'openapi',
+        logger,
+      });
       return { pool, close: () => pool.end() };
     }
     case 'email': {
       // Resolved from the email service, which depends on it; the root does not.
-      const sdk = createRequire(`${root}services/email/package.json`).resolve('@aws-sdk/client-dynamodb');
+      const sdk = createRequire(`${root}services/email/package.json`).resolve(
+        '@aws-sdk/client-dynamodb',
+      );
       const { DynamoDBClient } = await import(pathToFileURL(sdk).href);
       const dynamo = new DynamoDBClient({ region: 'us-east-1' });
       return { dynamo, close: () => dynamo.destroy() };

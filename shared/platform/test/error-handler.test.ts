@@ -158,21 +158,32 @@ describe('request validation', () => {
   });
 
   it.each([
-    ['a NUL character', '{"email":"a@example.com","quantity":2,"address":{"city":"Os\\u0000lo"}}', 'address.city'],
-    ['a lone surrogate', '{"email":"a@example.com","quantity":2,"address":{"city":"\\ud83d"}}', 'address.city'],
-  ])('rejects text no database can store (%s) with a 400 naming the field', async (_label, payload, field) => {
-    ({ app } = await buildTestApp({ routes }));
-    const response = await app.inject({
-      method: 'POST',
-      url: '/sign-up',
-      headers: { 'content-type': 'application/json' },
-      payload,
-    });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().errors).toEqual([
-      { in: 'body', field, message: 'must be valid Unicode text without NUL characters' },
-    ]);
-  });
+    [
+      'a NUL character',
+      '{"email":"a@example.com","quantity":2,"address":{"city":"Os\\u0000lo"}}',
+      'address.city',
+    ],
+    [
+      'a lone surrogate',
+      '{"email":"a@example.com","quantity":2,"address":{"city":"\\ud83d"}}',
+      'address.city',
+    ],
+  ])(
+    'rejects text no database can store (%s) with a 400 naming the field',
+    async (_label, payload, field) => {
+      ({ app } = await buildTestApp({ routes }));
+      const response = await app.inject({
+        method: 'POST',
+        url: '/sign-up',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors).toEqual([
+        { in: 'body', field, message: 'must be valid Unicode text without NUL characters' },
+      ]);
+    },
+  );
 
   it('refuses prototype poisoning', async () => {
     ({ app } = await buildTestApp({ routes }));
@@ -180,7 +191,8 @@ describe('request validation', () => {
       method: 'POST',
       url: '/sign-up',
       headers: { 'content-type': 'application/json' },
-      payload: '{"email":"a@example.com","quantity":2,"address":{"city":"x"},"__proto__":{"admin":true}}',
+      payload:
+        '{"email":"a@example.com","quantity":2,"address":{"city":"x"},"__proto__":{"admin":true}}',
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('INVALID_JSON');

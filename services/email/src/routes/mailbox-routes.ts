@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
 import { problemResponses } from '@storekeeper/platform';
-import { Type } from 'typebox';
 import type { DeliveryLog } from '../adapters/delivery-log.ts';
 
 /** The development mailbox: what the system sent to an address. Not registered in production. */

@@ -10,7 +10,6 @@ import {
 } from '@storekeeper/contracts';
 import { problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { Type } from 'typebox';
 import type { Upstreams } from '../adapters/upstreams.ts';
 import { forward } from './forward.ts';
 

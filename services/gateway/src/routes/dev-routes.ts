@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
 import { problemResponses } from '@storekeeper/platform';
-import { Type } from 'typebox';
 import type { Upstreams } from '../adapters/upstreams.ts';
 import { forward } from './forward.ts';
 

@@ -9,7 +9,6 @@ import {
 } from '@storekeeper/contracts';
 import { problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { Type } from 'typebox';
 import type { User } from '../domain/user.ts';
 import type { UserService } from '../domain/user-service.ts';
 
