@@ -1,5 +1,5 @@
 import { messagingConfigProperties } from '@storekeeper/messaging';
-import { defineConfig, Secret } from '@storekeeper/platform';
+import { defineConfig, Secret, tokenVerificationConfigProperties } from '@storekeeper/platform';
 import { type Static, Type } from 'typebox';
 
 export const configSchema = defineConfig(
@@ -12,21 +12,7 @@ export const configSchema = defineConfig(
         description: 'The billing service database (billing), connecting as its own role',
       }),
     ),
-    JWKS_URL: Type.String({
-      pattern: '^https?://',
-      default: 'http://127.0.0.1:3001/.well-known/jwks.json',
-      description: 'The user service JWKS that verifies access tokens',
-    }),
-    JWT_ISSUER: Type.String({
-      minLength: 1,
-      default: 'storekeeper-user',
-      description: 'Expected iss of access tokens',
-    }),
-    JWT_AUDIENCE: Type.String({
-      minLength: 1,
-      default: 'storekeeper-api',
-      description: 'Expected aud of access tokens',
-    }),
+    ...tokenVerificationConfigProperties,
     DEFAULT_CREDIT_LIMIT_CENTS: Type.Integer({
       minimum: 0,
       default: 50_000,

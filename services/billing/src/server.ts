@@ -8,7 +8,7 @@ import {
   resolveTopicArns,
   topologyFromConfig,
 } from '@storekeeper/messaging';
-import { createPostgresPool, createTokenVerifier, runService } from '@storekeeper/platform';
+import { createPostgresPool, runService, tokenVerifierFromConfig } from '@storekeeper/platform';
 import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
 import { billingHandlers } from './handlers/index.ts';
@@ -40,11 +40,7 @@ await runService({
       inbox: createPostgresInbox(pool),
       handlers: billingHandlers(config, outbox),
     });
-    const tokens = createTokenVerifier({
-      jwksUrl: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+    const tokens = tokenVerifierFromConfig(config);
 
     const app = await buildApp({
       config,

@@ -1,5 +1,5 @@
 import { services } from '@storekeeper/contracts';
-import { defineConfig } from '@storekeeper/platform';
+import { defineConfig, tokenVerificationConfigProperties } from '@storekeeper/platform';
 import { type Static, Type } from 'typebox';
 
 function serviceUrl(name: keyof typeof services) {
@@ -17,21 +17,7 @@ export const configSchema = defineConfig(
     ORDER_SERVICE_URL: serviceUrl('order'),
     BILLING_SERVICE_URL: serviceUrl('billing'),
     EMAIL_SERVICE_URL: serviceUrl('email'),
-    JWKS_URL: Type.String({
-      pattern: '^https?://',
-      default: `http://127.0.0.1:${services.user.port}/.well-known/jwks.json`,
-      description: 'The user service JWKS that verifies access tokens',
-    }),
-    JWT_ISSUER: Type.String({
-      minLength: 1,
-      default: 'storekeeper-user',
-      description: 'Expected iss of access tokens',
-    }),
-    JWT_AUDIENCE: Type.String({
-      minLength: 1,
-      default: 'storekeeper-api',
-      description: 'Expected aud of access tokens',
-    }),
+    ...tokenVerificationConfigProperties,
     UPSTREAM_TIMEOUT_MS: Type.Integer({
       minimum: 100,
       maximum: 30_000,

@@ -1,4 +1,4 @@
-import { createTokenVerifier, runService } from '@storekeeper/platform';
+import { runService, tokenVerifierFromConfig } from '@storekeeper/platform';
 import { closeUpstreams, createUpstreams } from './adapters/upstreams.ts';
 import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
@@ -8,11 +8,7 @@ await runService({
   configSchema,
   async build({ config, logger, lifecycle }) {
     const upstreams = createUpstreams(config, logger);
-    const tokens = createTokenVerifier({
-      jwksUrl: config.JWKS_URL,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    });
+    const tokens = tokenVerifierFromConfig(config);
     const app = await buildApp({ config, logger, lifecycle, upstreams, tokens });
     app.addHook('onClose', async () => closeUpstreams(upstreams));
     return app;
