@@ -1,5 +1,7 @@
 import type { EventHandlers } from '@storekeeper/messaging';
+import type { Logger } from 'pino';
 import type { DeliveryLog } from '../adapters/delivery-log.ts';
+import type { EmailMessage } from '../domain/email-message.ts';
 import { orderConfirmedEmail, orderRejectedEmail, verificationEmail } from '../domain/templates.ts';
 import type { Notifier } from './notify.ts';
 
@@ -20,10 +22,22 @@ export class UnknownRecipientError extends Error {
 
 /** Every event type the email queue receives, and what it sends. */
 export function emailHandlers(deps: EmailHandlerDeps): EventHandlers<'email', undefined> {
-  const recipient = async (userId: string) => {
-    const found = await deps.log.findRecipient(userId);
-    if (!found) throw new UnknownRecipientError(userId);
-    return found;
+  /** Emails a known user about one event; fails (and is retried) until the user is known. */
+  const notifyUser = async (
+    event: { id: string; data: { userId: string } },
+    kind: string,
+    render: (name: string) => EmailMessage,
+    logger: Logger,
+  ) => {
+    const user = await deps.log.findRecipient(event.data.userId);
+    if (!user) throw new UnknownRecipientError(event.data.userId);
+    await deps.notifier.notify({
+      eventId: event.id,
+      kind,
+      to: user.email,
+      message: render(user.name),
+      logger,
+    });
   };
   return {
     'user.signed-up': async (event) => {
@@ -48,26 +62,20 @@ export function emailHandlers(deps: EmailHandlerDeps): EventHandlers<'email', un
       });
     },
 
-    'order.confirmed': async (event, { logger }) => {
-      const user = await recipient(event.data.userId);
-      await deps.notifier.notify({
-        eventId: event.id,
-        kind: 'order-confirmed',
-        to: user.email,
-        message: orderConfirmedEmail({ name: user.name, ...event.data }),
+    'order.confirmed': (event, { logger }) =>
+      notifyUser(
+        event,
+        'order-confirmed',
+        (name) => orderConfirmedEmail({ name, ...event.data }),
         logger,
-      });
-    },
+      ),
 
-    'order.rejected': async (event, { logger }) => {
-      const user = await recipient(event.data.userId);
-      await deps.notifier.notify({
-        eventId: event.id,
-        kind: 'order-rejected',
-        to: user.email,
-        message: orderRejectedEmail({ name: user.name, ...event.data }),
+    'order.rejected': (event, { logger }) =>
+      notifyUser(
+        event,
+        'order-rejected',
+        (name) => orderRejectedEmail({ name, ...event.data }),
         logger,
-      });
-    },
+      ),
   };
 }
