@@ -188,7 +188,8 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
             ]
           : []),
         ...options.services.map((s) => `  ${s.name.padEnd(9)} http://127.0.0.1:${s.port}`),
-        `  psql      ${ready.connection.postgres.adminUrl}`,
+        // The password stays in .local/local-cloud/credentials.json: output gets pasted.
+        `  psql      ${withoutPassword(ready.connection.postgres.adminUrl)} (password in .local/local-cloud/credentials.json)`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),
@@ -255,4 +256,10 @@ function readyMessage(backends: SupervisedProcess): Promise<LocalCloudReadyMessa
     });
     void backends.exited.then(() => resolve(undefined));
   });
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
 }
