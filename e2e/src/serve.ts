@@ -37,12 +37,17 @@ if (values['url-file']) await writeFile(values['url-file'], system.gatewayUrl);
 console.info(`GATEWAY_URL=${system.gatewayUrl}`);
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    await system.stop();
-    await backends.stop();
-    process.exit(0);
-  });
-}
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await system.stop();
+  await backends.stop();
+  process.exit(0);
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stop);
+// Started through a wrapper that does not pass signals on (pnpm, a shell), we may never
+// get one: losing the parent is the signal to stop, so no service outlives us.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 500).unref();
