@@ -1,6 +1,8 @@
 import { createVitestConfig } from '@storekeeper/testing/vitest-config';
 
-// The system takes a few seconds to start; each suite starts it once.
+// Each suite starts the whole system (five processes); two at once on a 2-core machine
+// starve each other, so the e2e files run one after the other. Generous timeouts: these
+// tests are about behaviour under load, not speed (pnpm bench measures that).
 export default createVitestConfig(import.meta.dirname, {
-  test: { testTimeout: 30_000, hookTimeout: 120_000 },
+  test: { testTimeout: 60_000, hookTimeout: 180_000, fileParallelism: false },
 });

@@ -123,6 +123,9 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
       LOG_LEVEL: 'info',
       TOPOLOGY_SUFFIX: suffix,
       SHUTDOWN_TIMEOUT_MS: '15000',
+      // Shedding is tested in the kit; here a CPU-starved test machine must not look
+      // like an overloaded service.
+      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '5000',
     };
     const perService: Record<ServiceName, Record<string, string>> = {
       user: { DATABASE_URL: databases.user?.url ?? '', JWT_PRIVATE_KEY: signingKeyPem },
@@ -139,6 +142,9 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
         BILLING_SERVICE_URL: url('billing'),
         EMAIL_SERVICE_URL: url('email'),
         AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+        // A loaded CI machine can take seconds for one scrypt hash; the tests are about
+        // behaviour, so the gateway waits rather than answering 503.
+        UPSTREAM_TIMEOUT_MS: '20000',
       },
     };
 

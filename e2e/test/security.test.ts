@@ -32,7 +32,7 @@ describeWithBackends(
           );
           return body.messages.length > 0 ? body.messages : undefined;
         },
-        { timeout: 15_000, description: 'verification email' },
+        { timeout: 30_000, description: 'verification email' },
       );
       const verificationToken = tokenFromEmail(email as MailboxMessage);
       secrets.push(verificationToken);
@@ -45,7 +45,7 @@ describeWithBackends(
       await waitFor(
         async () => (await api.get('/api/billing/account', body.accessToken)).status === 200,
         {
-          timeout: 15_000,
+          timeout: 30_000,
           description: 'billing account opened',
         },
       );

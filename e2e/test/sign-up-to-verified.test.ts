@@ -36,7 +36,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
         const messages = await mailbox(signUp.email);
         return messages.length > 0 ? messages : undefined;
       },
-      { timeout: 15_000, description: 'the verification email in the dev mailbox' },
+      { timeout: 30_000, description: 'the verification email in the dev mailbox' },
     );
     expect(email).toMatchObject({
       kind: 'email-verification',
@@ -67,7 +67,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
         const response = await api.get('/api/billing/account', token);
         return response.status === 200 ? response.body : undefined;
       },
-      { timeout: 15_000, description: 'the billing account opened from user.signed-up' },
+      { timeout: 30_000, description: 'the billing account opened from user.signed-up' },
     );
     expect(account).toMatchObject({
       userId: created.body.id,
@@ -82,7 +82,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
     const signUp = newSignUp();
     const created = await api.post<{ id: string }>('/api/users', signUp);
     await waitFor(async () => (await mailbox(signUp.email)).length === 1, {
-      timeout: 15_000,
+      timeout: 30_000,
       description: 'the first verification email',
     });
 
@@ -100,7 +100,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
           (line) => line.includes(row.event.id) && line.includes('handled before'),
         ),
       {
-        timeout: 15_000,
+        timeout: 30_000,
         description: 'the email service to receive the event a second time and skip it',
       },
     );
@@ -157,7 +157,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
         const messages = await mailbox(signUp.email);
         return messages.length > 0 ? messages : undefined;
       },
-      { timeout: 15_000, description: 'the verification email' },
+      { timeout: 30_000, description: 'the verification email' },
     );
     const token = tokenFromEmail(email as MailboxMessage);
     expect((await api.post('/api/users/verify-email', { token })).status).toBe(200);
