@@ -28,17 +28,32 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return sendProblem(reply, problem);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = methods.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, {
+        type: problemType('METHOD_NOT_ALLOWED'),
+        title: 'Method Not Allowed',
+        status: 405,
+        detail: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+        code: 'METHOD_NOT_ALLOWED',
+        traceId: request.id,
+      });
+    }
+    return sendProblem(reply, {
       type: problemType('NOT_FOUND'),
       title: 'Not Found',
       status: 404,
-      detail: `Route ${request.method} ${request.url.split('?')[0]} does not exist`,
+      detail: `Route ${request.method} ${path} does not exist`,
       code: 'NOT_FOUND',
       traceId: request.id,
-    }),
-  );
+    });
+  });
 }
+
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);

@@ -105,6 +105,21 @@ describe('problem+json errors', () => {
   });
 });
 
+describe('unknown routes and methods', () => {
+  it('answers a method the path does not have with 405 and Allow', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    for (const method of ['DELETE', 'PUT'] as const) {
+      const response = await app.inject({ method, url: '/sign-up?x=1' });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', status: 405 });
+    }
+    const withParams = await app.inject({ method: 'POST', url: '/throw/crash' });
+    expect(withParams.statusCode).toBe(405);
+    expect(withParams.headers.allow).toBe('GET, HEAD');
+  });
+});
+
 describe('request validation', () => {
   const valid = { email: 'a@example.com', quantity: 2, address: { city: 'Oslo' } };
 
