@@ -9,7 +9,12 @@ import {
   type ProvisionedTopology,
   provisionTopology,
 } from '@storekeeper/contracts/provision';
-import { awsEnv, type BackendConnection, provisionDynamoTables } from '@storekeeper/local-cloud';
+import {
+  awsEnv,
+  type BackendConnection,
+  messagingEndpoints,
+  provisionDynamoTables,
+} from '@storekeeper/local-cloud';
 import { createLogger, migrate } from '@storekeeper/platform';
 import { createTestDatabase, type TestDatabase, uniqueName, waitFor } from '@storekeeper/testing';
 import { freePort } from './free-port.ts';
@@ -70,11 +75,7 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
   const messaging = createMessagingClients({
     region: aws.region,
     credentials,
-    endpoints: {
-      ...(aws.endpoints.default ? { default: aws.endpoints.default } : {}),
-      ...(aws.endpoints.sns ? { sns: aws.endpoints.sns } : {}),
-      ...(aws.endpoints.sqs ? { sqs: aws.endpoints.sqs } : {}),
-    },
+    endpoints: messagingEndpoints(connection),
   });
 
   const stop = async () => {

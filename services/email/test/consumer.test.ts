@@ -7,7 +7,7 @@ import {
   type MessagingClients,
   provisionTopology,
 } from '@storekeeper/contracts/provision';
-import { provisionDynamoTables } from '@storekeeper/local-cloud';
+import { messagingEndpoints, provisionDynamoTables } from '@storekeeper/local-cloud';
 import {
   createEvent,
   createEventPublisher,
@@ -51,11 +51,7 @@ async function startEmail(env: Record<string, string> = {}): Promise<Harness> {
   const clients: MessagingClients = createMessagingClients({
     region: aws.region,
     credentials,
-    endpoints: {
-      ...(aws.endpoints.default ? { default: aws.endpoints.default } : {}),
-      ...(aws.endpoints.sns ? { sns: aws.endpoints.sns } : {}),
-      ...(aws.endpoints.sqs ? { sqs: aws.endpoints.sqs } : {}),
-    },
+    endpoints: messagingEndpoints(requireBackends().connection),
   });
   const provisioned = await provisionTopology({
     clients,

@@ -74,3 +74,15 @@ export function serviceEnv(connection: BackendConnection, service: string): Reco
   if (database) env.DATABASE_URL = database.url;
   return env;
 }
+
+/** The SNS/SQS part of a connection's endpoints, as `createMessagingClients` takes them. */
+export function messagingEndpoints(
+  connection: BackendConnection,
+): Pick<AwsEndpoints, 'default' | 'sns' | 'sqs'> {
+  const { default: fallback, sns, sqs } = connection.aws.endpoints;
+  return {
+    ...(fallback ? { default: fallback } : {}),
+    ...(sns ? { sns } : {}),
+    ...(sqs ? { sqs } : {}),
+  };
+}

@@ -2,6 +2,7 @@ export {
   type AwsEndpoints,
   awsEnv,
   type BackendConnection,
+  messagingEndpoints,
   type ServiceDatabase,
   serviceEnv,
 } from './backend-connection.ts';
