@@ -28,7 +28,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
   it('signs up, emails a link, verifies, logs in, shows the profile and the billing account', async () => {
     const signUp = newSignUp();
     const created = await api.post('/api/users', signUp);
-    expect(created.status).toBe(201);
+    expect(created.status, diagnose(system, created.body)).toBe(201);
     expect(created.body).toMatchObject({ email: signUp.email, emailVerified: false });
 
     const [email] = await waitFor(
@@ -166,3 +166,9 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
     expect(reused.body).toMatchObject({ code: 'INVALID_VERIFICATION_TOKEN' });
   });
 });
+
+/** What to show when the system answered unexpectedly: the answer and the latest log lines. */
+function diagnose(system: SystemUnderTest, body: unknown): string {
+  const tail = (name: 'gateway' | 'user') => system.services[name].lines.slice(-15).join('\n');
+  return `answer: ${JSON.stringify(body)}\n--- gateway\n${tail('gateway')}\n--- user\n${tail('user')}`;
+}
