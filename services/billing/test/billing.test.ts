@@ -64,7 +64,6 @@ describeWithBackends('billing service', () => {
         .setExpirationTime('5m')
         .sign(keys.privateKey);
     const tokens = createTokenVerifier({
-      jwksUrl: 'local:',
       keySet: createLocalJWKSet(jwks),
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

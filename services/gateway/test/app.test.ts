@@ -47,7 +47,6 @@ async function gateway(env: Record<string, string>) {
     .sign(keys.privateKey);
   upstreams = createUpstreams(config, logger);
   const tokens = createTokenVerifier({
-    jwksUrl: 'local:',
     keySet: createLocalJWKSet(jwks),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,

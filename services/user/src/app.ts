@@ -45,7 +45,6 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
   // This service holds the keys, so it verifies against them directly, not over HTTP.
   const authenticate = createAuthenticationHook(
     createTokenVerifier({
-      jwksUrl: 'local:',
       keySet: createLocalJWKSet(deps.tokenIssuer.jwks()),
       issuer: deps.config.JWT_ISSUER,
       audience: deps.config.JWT_AUDIENCE,

@@ -15,9 +15,7 @@ declare module 'fastify' {
   }
 }
 
-export interface TokenVerifierOptions {
-  /** The user service's JWKS, e.g. `http://user:3001/.well-known/jwks.json`. */
-  readonly jwksUrl: string;
+interface TokenVerifierCommonOptions {
   readonly issuer: string;
   readonly audience: string;
   /** Tolerated clock difference between issuer and verifier. */
@@ -27,9 +25,18 @@ export interface TokenVerifierOptions {
    * before it signs with it, so a cached set normally already holds it.
    */
   readonly jwksCooldownMs?: number;
-  /** For tests and offline use: a key set instead of fetching `jwksUrl`. */
-  readonly keySet?: JWTVerifyGetKey;
 }
+
+/** Keys from the user service's JWKS URL, or a key set at hand (the user service itself, tests). */
+export type TokenVerifierOptions = TokenVerifierCommonOptions &
+  (
+    | {
+        /** The user service's JWKS, e.g. `http://user:3001/.well-known/jwks.json`. */
+        readonly jwksUrl: string;
+        readonly keySet?: never;
+      }
+    | { readonly keySet: JWTVerifyGetKey; readonly jwksUrl?: never }
+  );
 
 export interface TokenVerifier {
   /** The caller of a valid token; AuthenticationError for anything else. */
@@ -45,12 +52,13 @@ const ALGORITHMS = ['ES256'];
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys =
-    options.keySet ??
-    createRemoteJWKSet(new URL(options.jwksUrl), {
-      timeoutDuration: 2_000,
-      cooldownDuration: options.jwksCooldownMs ?? 30_000,
-      cacheMaxAge: 10 * 60_000,
-    });
+    options.keySet !== undefined
+      ? options.keySet
+      : createRemoteJWKSet(new URL(options.jwksUrl), {
+          timeoutDuration: 2_000,
+          cooldownDuration: options.jwksCooldownMs ?? 30_000,
+          cacheMaxAge: 10 * 60_000,
+        });
   return {
     async verify(token) {
       try {
