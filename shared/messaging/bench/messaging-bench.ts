@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { orderPlaced } from '@storekeeper/contracts';
-import { createMessagingClients, provisionTopology } from '@storekeeper/contracts/provision';
+import { createMessagingClients, provisionTopology } from '@storekeeper/local-cloud';
 import { createLogger, createPostgresPool, withTransaction } from '@storekeeper/platform';
 import { createTestDatabase, startBackends, uniqueName, waitFor } from '@storekeeper/testing';
 import { createEventConsumer } from '../src/consumer/create-event-consumer.ts';

@@ -18,6 +18,7 @@ export {
 export type { Inbox, InboxEntry } from './consumer/inbox.ts';
 export { parseMessage } from './consumer/parse-message.ts';
 export { createPostgresInbox } from './consumer/postgres-inbox.ts';
+export { RetryLaterError, retryLater } from './consumer/retry-later.ts';
 export { type CreateEventOptions, createEvent } from './create-event.ts';
 export {
   type DeadLetter,
@@ -32,6 +33,14 @@ export {
 export { type EventFieldError, EventValidationError, validateEvent } from './event-validation.ts';
 export { snsAttributesOf, traceHeaderOf, typeAttributeOf } from './message-attributes.ts';
 export { messagingConfigProperties, topologyFromConfig } from './messaging-config.ts';
+export {
+  consumerWorker,
+  type OutboxRelayWorkerOptions,
+  outboxRelayWorker,
+  type PostgresMessagingOptions,
+  postgresMessagingWorkers,
+  sqsClientFor,
+} from './messaging-workers.ts';
 export {
   createOutbox,
   type DomainEvent,

@@ -1,12 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { postgresDatabases } from '@storekeeper/contracts';
+import { declaredDatabases } from '@storekeeper/local-cloud';
 import { describe, expect, it } from 'vitest';
 import { readOutboxInboxMigration } from '../src/outbox/outbox-migration.ts';
 
 const servicesDir = new URL('../../../services/', import.meta.url);
 
 describe('the outbox/inbox migration of each PostgreSQL service', () => {
-  it.each(postgresDatabases.map((db) => [db.service]))(
+  it.each(declaredDatabases().map((db) => [db.service]))(
     '%s keeps an identical copy of sql/outbox-inbox.sql',
     async (service) => {
       const dir = new URL(`${service}/migrations/`, servicesDir);

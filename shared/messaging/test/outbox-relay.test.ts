@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { orderPlaced } from '@storekeeper/contracts';
-import { createMessagingClients } from '@storekeeper/contracts/provision';
+import { createMessagingClients } from '@storekeeper/local-cloud';
 import { withTransaction } from '@storekeeper/platform';
 import { createTcpProxy, describeWithBackends, waitFor } from '@storekeeper/testing';
 import { beforeAll, beforeEach, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import {
   type EventType,
   eventDefinitions,
 } from '@storekeeper/contracts';
-import { provisionTopology } from '@storekeeper/contracts/provision';
+import { provisionTopology } from '@storekeeper/local-cloud';
 import { describeWithBackends } from '@storekeeper/testing';
 import { beforeAll, expect, it } from 'vitest';
 import { createEvent } from '../src/create-event.ts';

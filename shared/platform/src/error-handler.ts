@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type KitErrorCode, kitErrors } from './define-errors.ts';
 import { AppError, type FieldError, InputError, ServiceUnavailableError } from './errors.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.ts';
 
@@ -33,24 +34,26 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const allowed = methods.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length > 0) {
       void reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, {
-        type: problemType('METHOD_NOT_ALLOWED'),
-        title: 'Method Not Allowed',
-        status: 405,
-        detail: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
-        code: 'METHOD_NOT_ALLOWED',
-        traceId: request.id,
-      });
+      return sendProblem(
+        reply,
+        kitProblem(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+          request.id,
+        ),
+      );
     }
-    return sendProblem(reply, {
-      type: problemType('NOT_FOUND'),
-      title: 'Not Found',
-      status: 404,
-      detail: `Route ${request.method} ${path} does not exist`,
-      code: 'NOT_FOUND',
-      traceId: request.id,
-    });
+    return sendProblem(
+      reply,
+      kitProblem('NOT_FOUND', `Route ${request.method} ${path} does not exist`, request.id),
+    );
   });
+}
+
+/** A problem the kit answers with itself: status and title from the kit catalogue. */
+export function kitProblem(code: KitErrorCode, detail: string, traceId: string): Problem {
+  const { status, title } = kitErrors.specs[code];
+  return { type: problemType(code), title, status, detail, code, traceId };
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -64,15 +67,10 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
   if (error.validation) {
     const errors = error.validation.map((e) => toFieldError(e, error.validationContext ?? 'body'));
     const first = errors[0];
-    return {
-      type: problemType('INVALID_INPUT'),
-      title: 'Bad Request',
-      status: 400,
-      detail: first ? `${first.in}.${first.field}: ${first.message}` : 'The request is invalid',
-      code: 'INVALID_INPUT',
-      traceId,
-      errors,
-    };
+    const detail = first
+      ? `${first.in}.${first.field}: ${first.message}`
+      : 'The request is invalid';
+    return { ...kitProblem('INVALID_INPUT', detail, traceId), errors };
   }
   if (error instanceof AppError) {
     return {
@@ -96,21 +94,18 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
       : (error.code ?? fastifyCode(status));
     return {
       type: problemType(code),
-      title: titleOf(status),
+      title: titleOf(code, status),
       status,
       detail: error.message,
       code,
       traceId,
     };
   }
-  return {
-    type: problemType('INTERNAL'),
-    title: 'Internal Server Error',
-    status: 500,
-    detail: 'The server failed to handle the request; quote the traceId when reporting it',
-    code: 'INTERNAL',
+  return kitProblem(
+    'INTERNAL',
+    'The server failed to handle the request; quote the traceId when reporting it',
     traceId,
-  };
+  );
 }
 
 function toFieldError(error: AjvLikeError, context: string): FieldError {
@@ -160,6 +155,10 @@ const titles: Record<number, string> = {
   429: 'Too Many Requests',
 };
 
-function titleOf(status: number): string {
+function titleOf(code: string, status: number): string {
+  const spec = Object.hasOwn(kitErrors.specs, code)
+    ? kitErrors.specs[code as KitErrorCode]
+    : undefined;
+  if (spec?.status === status) return spec.title;
   return titles[status] ?? 'Client Error';
 }

@@ -1,6 +1,9 @@
 export * from './authentication.ts';
+export * from './aws-clients.ts';
 export * from './build-service-app.ts';
 export * from './config.ts';
+export * from './define-errors.ts';
+export * from './define-service.ts';
 export * from './error-handler.ts';
 export * from './errors.ts';
 export * from './health.ts';
@@ -13,3 +16,4 @@ export * from './run-migrations.ts';
 export * from './run-service.ts';
 export * from './service-client.ts';
 export * from './ssm-parameters.ts';
+export * from './worker.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { InputError } from './errors.ts';
+import { kitErrors } from './define-errors.ts';
 
 /**
  * Parses JSON bodies like Fastify does (prototype poisoning refused) and then refuses text
@@ -24,9 +24,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       });
     } catch (error) {
       done(
-        new InputError(`The body is not valid JSON: ${(error as Error).message}`, {
-          code: 'INVALID_JSON',
-        }),
+        kitErrors.create('INVALID_JSON', `The body is not valid JSON: ${(error as Error).message}`),
         undefined,
       );
       return;
@@ -35,7 +33,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     if (field !== undefined) {
       const message = 'must be valid Unicode text without NUL characters';
       done(
-        new InputError(`body.${field || '(root)'}: ${message}`, {
+        kitErrors.create('INVALID_INPUT', `body.${field || '(root)'}: ${message}`, {
           errors: [{ in: 'body', field: field || '(root)', message }],
         }),
         undefined,

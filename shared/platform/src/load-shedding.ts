@@ -1,7 +1,6 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
-import { sendProblem } from './error-handler.ts';
-import { problemType } from './problem.ts';
+import { kitProblem, sendProblem } from './error-handler.ts';
 
 export interface LoadSheddingOptions {
   /** Event-loop delay above which requests are refused; 0 disables shedding. */
@@ -27,14 +26,14 @@ export async function registerLoadShedding(
     pressureHandler: (request, reply, type, value) => {
       request.log.warn({ type, value }, 'shedding load');
       void reply.header('retry-after', String(retryAfter));
-      sendProblem(reply, {
-        type: problemType('OVERLOADED'),
-        title: 'Service Unavailable',
-        status: 503,
-        detail: 'The service is overloaded; retry after the given delay',
-        code: 'OVERLOADED',
-        traceId: request.id,
-      });
+      sendProblem(
+        reply,
+        kitProblem(
+          'OVERLOADED',
+          'The service is overloaded; retry after the given delay',
+          request.id,
+        ),
+      );
     },
   });
 }

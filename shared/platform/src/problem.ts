@@ -46,18 +46,29 @@ const problemDescriptions: Record<number, string> = {
   401: 'The access token is missing, invalid or expired',
   403: 'The caller may not do this',
   404: 'Not found, or not the caller’s',
+  405: 'The path does not take this method; `Allow` names those it takes',
   409: 'Conflicts with the current state',
   413: 'The body is too large',
+  415: 'The body’s media type is not accepted',
   422: 'Well-formed but cannot be processed as asked',
   429: 'Too many requests; retry after `Retry-After` seconds',
+  500: 'The server failed; quote the `traceId` when reporting it',
   503: 'A service is unavailable or overloaded; retry after `Retry-After` seconds',
 };
 
-/** The error responses of a route, for its schema: `...problemResponses(400, 404)`. */
+/** What an error status means for any route, for its OpenAPI description. */
+export function problemDescription(status: number): string {
+  return problemDescriptions[status] ?? 'An error';
+}
+
+/**
+ * The error responses of a route, for its schema: `...problemResponses(400, 404)`.
+ * Prefer a catalogue's `responses(...codes)` (define-errors.ts): it also names the codes.
+ */
 export function problemResponses(
   ...statuses: number[]
 ): Record<number, ReturnType<typeof problemResponse>> {
   return Object.fromEntries(
-    statuses.map((status) => [status, problemResponse(problemDescriptions[status] ?? 'An error')]),
+    statuses.map((status) => [status, problemResponse(problemDescription(status))]),
   );
 }

@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
-import { ServiceUnavailableError } from './errors.ts';
+import { kitErrors } from './define-errors.ts';
 
 export interface ServiceClientOptions {
   /** The service called, for logs, errors and /api/status (e.g. `user`). */
@@ -124,11 +124,11 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   );
 
   const unavailable = (detail: string, cause?: unknown) =>
-    new ServiceUnavailableError(`The ${options.name} service is unavailable: ${detail}`, {
-      cause,
-      retryAfterSeconds: Math.ceil(resetTimeoutMs / 1000),
-      code: 'UPSTREAM_UNAVAILABLE',
-    });
+    kitErrors.create(
+      'UPSTREAM_UNAVAILABLE',
+      `The ${options.name} service is unavailable: ${detail}`,
+      { cause, retryAfterSeconds: Math.ceil(resetTimeoutMs / 1000) },
+    );
 
   return {
     name: options.name,

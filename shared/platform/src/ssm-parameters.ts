@@ -1,4 +1,5 @@
 import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
+import { awsClientConfig } from './aws-clients.ts';
 
 export type SsmParameters = Record<string, { value: string; secure: boolean }>;
 
@@ -12,13 +13,7 @@ export async function loadSsmParameters(
   region: string,
   injected?: SSMClient,
 ): Promise<SsmParameters> {
-  const client =
-    injected ??
-    new SSMClient({
-      region,
-      requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
-      maxAttempts: 3,
-    });
+  const client = injected ?? new SSMClient(awsClientConfig({ region }));
   const prefix = path.endsWith('/') ? path : `${path}/`;
   const parameters: SsmParameters = {};
   try {

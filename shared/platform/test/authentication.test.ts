@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  callerOf,
   createAuthenticationHook,
   createTokenVerifier,
   type TokenVerifier,
 } from '../src/authentication.ts';
+import { kitErrors } from '../src/define-errors.ts';
 import { AuthenticationError } from '../src/errors.ts';
 import { buildTestApp } from './helper.ts';
 
@@ -110,6 +112,24 @@ describe('token verifier', () => {
     await expect(verifier().verify(await make())).rejects.toBeInstanceOf(AuthenticationError);
   });
 
+  it('answers JWKS_UNAVAILABLE when the JWKS does not answer in time', async () => {
+    // Accepts the connection and never answers: the verifier's fetch times out (2 s).
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const v = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks`, issuer, audience });
+      await expect(v.verify(await sign())).rejects.toMatchObject({
+        code: 'JWKS_UNAVAILABLE',
+        status: kitErrors.specs.JWKS_UNAVAILABLE.status,
+        title: kitErrors.specs.JWKS_UNAVAILABLE.title,
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('picks up a rotated key by refetching the JWKS on an unknown kid', async () => {
     const v = createTokenVerifier({ jwksUrl, issuer, audience, jwksCooldownMs: 0 });
     await v.verify(await sign());
@@ -165,5 +185,45 @@ describe('authentication hook', () => {
     expect(response.headers['www-authenticate']).toContain('Bearer');
     expect(response.json()).toMatchObject({ code: 'INVALID_TOKEN', status: 401 });
     await a.close();
+  });
+});
+
+describe('callerOf', () => {
+  it('gives a protected route the caller the hook verified', async () => {
+    const authenticate = createAuthenticationHook(verifier());
+    const { app: a } = await buildTestApp({
+      routes: async (scope) => {
+        scope.get('/me', { onRequest: authenticate }, async (request) => callerOf(request));
+      },
+    });
+    const response = await a.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${await sign({ sub: 'user-7' })}` },
+    });
+    expect(response.json()).toEqual({ userId: 'user-7' });
+    await a.close();
+  });
+
+  it('refuses, and logs, on a route wired without the authentication hook', async () => {
+    const built = await buildTestApp({
+      routes: async (scope) => {
+        scope.get('/me', async (request) => ({ userId: callerOf(request).userId }));
+      },
+    });
+    const response = await built.app.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${await sign()}` },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    const logged = built.logs.lines.map((line) => JSON.parse(line));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        route: '/me',
+        msg: 'callerOf() on a route without the authentication hook',
+      }),
+    );
+    await built.app.close();
   });
 });

@@ -90,7 +90,7 @@ describe('problem+json errors', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('10.0.0.5');
     expect(response.body).not.toContain('password');
-    expect(response.json()).toMatchObject({ code: 'INTERNAL', title: 'Internal Server Error' });
+    expect(response.json()).toMatchObject({ code: 'INTERNAL', title: 'Internal server error' });
     expect(built.logs.text()).toContain('10.0.0.5');
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceApp } from '../src/build-service-app.ts';
+import { kitErrors } from '../src/define-errors.ts';
 import type { ReadinessCheck } from '../src/health.ts';
 import { buildTestApp } from './helper.ts';
 
@@ -85,7 +86,11 @@ describe('load shedding', () => {
     }
     expect(shed.statusCode).toBe(503);
     expect(shed.headers['retry-after']).toBe('2');
-    expect(shed.json()).toMatchObject({ code: 'OVERLOADED', status: 503 });
+    expect(shed.json()).toMatchObject({
+      code: 'OVERLOADED',
+      status: 503,
+      title: kitErrors.specs.OVERLOADED.title,
+    });
     expect((await app.inject('/health/live')).statusCode).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listeningPort, type SpawnedService, spawnFixture } from './fixtures/spawn-service.ts';
 
@@ -74,6 +75,56 @@ describe('graceful shutdown', () => {
     expect(service.lines.some((l) => l.msg === 'shutdown did not finish in time, exiting')).toBe(
       true,
     );
+  });
+});
+
+describe('workers', () => {
+  it('starts workers after listen and stops intake, then flush, then resources', async () => {
+    const service = start({ SLOW_MS: '0', FIXTURE_WORKERS: 'true' });
+    await listeningPort(service);
+    await service.waitForLog((l) => l.msg === 'workers started');
+    const listenedAt = service.lines.findIndex((l) => String(l.msg).startsWith('Server listening'));
+    const consumerAt = service.lines.findIndex((l) => l.msg === 'consumer started');
+    expect(listenedAt).toBeGreaterThanOrEqual(0);
+    expect(consumerAt).toBeGreaterThan(listenedAt);
+
+    service.child.kill('SIGTERM');
+    const exit = await service.exited;
+    expect(exit.code).toBe(0);
+    const order = service.lines
+      .map((l) => String(l.msg))
+      .filter((msg) =>
+        ['consumer stopped', 'relay stopped', 'fixture resource closed', 'stopped'].includes(msg),
+      );
+    expect(order).toEqual([
+      'consumer stopped',
+      'relay stopped',
+      'fixture resource closed',
+      'stopped',
+    ]);
+  });
+
+  it('exits 1 when its port is taken, having started no worker and closed what it opened', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const startedAt = Date.now();
+      const service = start({ FIXTURE_WORKERS: 'true', PORT: String(port) });
+      // Exits by itself: a polling worker left running would keep the process alive.
+      const exit = await service.exited;
+      expect(exit.code).toBe(1);
+      expect(exit.at - startedAt).toBeLessThan(5_000);
+      const messages = service.lines.map((l) => String(l.msg));
+      expect(messages).toContain('failed to start');
+      expect(messages).not.toContain('consumer started');
+      expect(messages).not.toContain('relay started');
+      expect(messages).toContain('fixture resource closed');
+      const failure = service.lines.find((l) => l.msg === 'failed to start');
+      expect(JSON.stringify(failure)).toContain('EADDRINUSE');
+    } finally {
+      blocker.close();
+    }
   });
 });
 

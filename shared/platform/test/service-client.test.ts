@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { kitErrors } from '../src/define-errors.ts';
 import { ServiceUnavailableError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import { createServiceClient, type ServiceClient } from '../src/service-client.ts';
@@ -135,8 +136,11 @@ describe('service client', () => {
     const { baseUrl } = await upstream(() => {});
     server?.close();
     const c = makeClient(baseUrl);
-    await expect(c.request({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(
-      ServiceUnavailableError,
-    );
+    const error = await c.request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      title: kitErrors.specs.UPSTREAM_UNAVAILABLE.title,
+    });
   });
 });

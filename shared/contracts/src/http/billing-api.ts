@@ -24,3 +24,12 @@ export const BillingAccount = Type.Object(
   { title: 'BillingAccount' },
 );
 export type BillingAccount = Static<typeof BillingAccount>;
+
+/**
+ * The error codes of the billing API beyond the kit's, with the status and problem title of
+ * each: for the billing service's catalogue (`defineErrors(billingApiErrors)`) and the
+ * gateway's documentation of the routes it forwards.
+ */
+export const billingApiErrors = {
+  BILLING_ACCOUNT_NOT_FOUND: { status: 404, title: 'Billing account not found' },
+} as const;

@@ -82,3 +82,16 @@ export const Jwks = Type.Object(
   { keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) },
   { title: 'Jwks', description: 'RFC 7517 JSON Web Key Set' },
 );
+
+/**
+ * The error codes of the user API beyond the kit's (INVALID_INPUT, INVALID_TOKEN, …), with
+ * the status and problem title of each: the user service throws them
+ * (`defineErrors(userApiErrors)`), the gateway documents them on the routes it forwards.
+ */
+export const userApiErrors = {
+  WEAK_PASSWORD: { status: 400, title: 'Password too weak' },
+  INVALID_VERIFICATION_TOKEN: { status: 400, title: 'Verification token invalid, used or expired' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Wrong email or password' },
+  USER_NOT_FOUND: { status: 404, title: 'User not found' },
+  EMAIL_TAKEN: { status: 409, title: 'Email already registered' },
+} as const;

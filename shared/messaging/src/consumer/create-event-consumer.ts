@@ -19,6 +19,7 @@ import { traceHeaderOf } from '../message-attributes.ts';
 import type { HandlerSpy, HandlingOutcome } from './handler-spy.ts';
 import type { Inbox } from './inbox.ts';
 import { parseMessage } from './parse-message.ts';
+import { RetryLaterError } from './retry-later.ts';
 
 export interface HandlerContext<Tx> {
   /** The inbox transaction: write the effect (and outbox events) on it. */
@@ -75,7 +76,8 @@ export interface EventConsumer {
  * for slow handlers, schema validation, the inbox for idempotency, and poison messages to
  * the DLQ through the queue's redrive policy. A message that cannot be an event comes back
  * at once (it burns its receives quickly); a failing handler's message comes back after an
- * exponential delay (a database restart should not send good messages to the DLQ).
+ * exponential delay (a database restart should not send good messages to the DLQ), and so
+ * does one whose handler said `retryLater(...)`, logged as expected rather than as a failure.
  */
 export function createEventConsumer<C extends ConsumerName, Tx>(
   options: EventConsumerOptions<C, Tx>,
@@ -144,8 +146,22 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         settings.retryBaseDelaySeconds * 2 ** (receiveCount - 1),
       );
       const last = receiveCount >= settings.maxReceiveCount;
+      const retry = { retryInSeconds: retryIn, maxReceiveCount: settings.maxReceiveCount };
+      if (error instanceof RetryLaterError) {
+        // Expected while events arrive out of order; only a prerequisite that never comes
+        // is worth a warning.
+        eventLog[last ? 'warn' : 'info'](
+          { reason: error.message, ...retry, ...(last ? { err: error } : {}) },
+          last
+            ? 'handler still could not proceed on the last receive; the event goes to the DLQ'
+            : 'handler cannot proceed yet; will retry',
+        );
+        retryDelays.set(message, retryIn);
+        record(message, 'deferred', { event, error });
+        throw error;
+      }
       eventLog[last ? 'error' : 'warn'](
-        { err: error, retryInSeconds: retryIn, maxReceiveCount: settings.maxReceiveCount },
+        { err: error, ...retry },
         last
           ? 'handler failed on the last receive; the event goes to the DLQ'
           : 'handler failed; will retry',

@@ -8,6 +8,8 @@ export type HandlingOutcome =
   | 'duplicate'
   /** The handler (or the inbox transaction) threw; the message will come back. */
   | 'failed'
+  /** The handler threw `retryLater(...)`: not yet; the message will come back. */
+  | 'deferred'
   /** Not JSON, not a CloudEvent, an unknown type or data that breaks the schema. */
   | 'rejected';
 

@@ -10,7 +10,7 @@ import {
   type MessagingEndpoints,
   type ProvisionedTopology,
   provisionTopology,
-} from '@storekeeper/contracts/provision';
+} from '@storekeeper/local-cloud';
 import {
   createLogger,
   createPostgresPool,
