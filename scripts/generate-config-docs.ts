@@ -4,11 +4,9 @@
  * `pnpm docs:config` writes them; CI runs it and fails on a diff.
  */
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { TObject } from 'typebox';
-
-const services = ['gateway', 'user', 'order', 'billing', 'email'] as const;
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { loadServiceDefinitions, root } from './lib/service-definitions.ts';
 
 interface Property {
   default?: unknown;
@@ -70,10 +68,8 @@ const sections: string[] = [
   'usual credential chain. On ECS none of these is set: the task role and the regional endpoints apply.',
 ];
 
-for (const name of services) {
-  const { configSchema } = (await import(`../services/${name}/src/config.ts`)) as {
-    configSchema: TObject;
-  };
+for (const { definition, dir } of await loadServiceDefinitions()) {
+  const { name, configSchema } = definition;
   sections.push(
     '',
     `## ${name}`,
@@ -82,7 +78,7 @@ for (const name of services) {
     '|---|---|---|---|',
     ...rows(configSchema),
   );
-  await writeFile(`${root}services/${name}/.env.example`, envExample(name, configSchema));
+  await writeFile(join(dir, '.env.example'), envExample(name, configSchema));
 }
 
 await writeFile(`${root}docs/configuration.md`, `${sections.join('\n')}\n`);

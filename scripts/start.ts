@@ -1,6 +1,6 @@
 /**
  * `pnpm start`: the whole system on this machine, no Docker. Embedded backends (data kept
- * in .local/), migrations, the five services on their usual ports, until Ctrl-C.
+ * in .local/), migrations, every service under services/ on its usual port, until Ctrl-C.
  *
  *   pnpm start              pretty logs on a terminal, raw JSON when piped
  *   pnpm start --fresh      throw the kept data away first
@@ -8,9 +8,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { serviceNames, services } from '../shared/contracts/src/services.ts';
+import { readServiceManifests } from '../shared/contracts/src/manifest/index.ts';
+import { runSystem } from '../shared/local-cloud/src/index.ts';
 import { loadOrCreateSigningKey } from './start/local-signing-key.ts';
-import { runSystem } from './start/run-system.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -23,11 +23,8 @@ const { values: flags } = parseArgs({
 
 const signingKey = await loadOrCreateSigningKey(`${root}.local/keys/jwt-signing-key.pem`);
 const code = await runSystem({
-  services: serviceNames.map((name) => ({
-    name,
-    port: services[name].port,
-    dir: `${root}services/${name}`,
-  })),
+  // Every folder under services/ with a manifest (service.json) is part of the system.
+  services: readServiceManifests(),
   backendArgs: [...(flags.fresh ? ['--fresh'] : []), ...(flags.verbose ? ['--verbose'] : [])],
   extraEnv: { user: { JWT_PRIVATE_KEY: signingKey } },
   pretty: !flags.raw && process.stdout.isTTY === true,

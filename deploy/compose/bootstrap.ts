@@ -18,9 +18,12 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { postgresDatabases } from '../../shared/contracts/src/index.ts';
-import { provisionTopology } from '../../shared/contracts/src/provision/index.ts';
-import { provisionDynamoTables, provisionPostgres } from '../../shared/local-cloud/src/index.ts';
+import {
+  declaredDatabases,
+  provisionDynamoTables,
+  provisionPostgres,
+  provisionTopology,
+} from '../../shared/local-cloud/src/index.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -37,7 +40,7 @@ const credentials = {
 };
 
 const passwords = Object.fromEntries(
-  postgresDatabases.map(({ service }) => [
+  declaredDatabases().map(({ service }) => [
     service,
     required(`${service.toUpperCase()}_DB_PASSWORD`),
   ]),
@@ -71,7 +74,7 @@ const topology = await provisionTopology({
   credentials,
   endpoints: { default: endpoint },
 });
-for (const topic of Object.values(topology.topics)) {
+for (const topic of Object.values(topology.topics).filter((t) => t !== undefined)) {
   console.info(`bootstrap: SNS topic ${topic.name}`);
 }
 for (const queue of Object.values(topology.queues)) {

@@ -71,7 +71,7 @@ describeWithBackends(
       const privateKey = await importPKCS8(key ?? system.signingKeyPem, 'ES256');
       const now = Math.floor(Date.now() / 1000);
       const jwks = (await (
-        await fetch(`${system.services.user.url}/.well-known/jwks.json`)
+        await fetch(`${system.service('user').url}/.well-known/jwks.json`)
       ).json()) as {
         keys: { kid: string }[];
       };
@@ -131,8 +131,8 @@ describeWithBackends(
       it('gets 401 from each service directly, too', async () => {
         const token = await make();
         const direct = [
-          [system.services.user.url, '/users/me'],
-          [system.services.billing.url, '/billing/account'],
+          [system.service('user').url, '/users/me'],
+          [system.service('billing').url, '/billing/account'],
         ] as const;
         for (const [base, path] of direct) {
           const response = await createApiClient(base).get(path, token);

@@ -88,7 +88,7 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
 
     // Deliver the same event again, as SNS may: the exact envelope the relay published.
     const [row] = await query<{ event: CloudEvent }>(
-      system.databases.user.url,
+      system.database('user').url,
       `SELECT event FROM outbox WHERE event_type = 'user.email-verification-requested' AND event->'data'->>'userId' = $1`,
       [created.body.id],
     );
@@ -96,9 +96,9 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
     await publisherFor(system, 'user').publish(row.event);
     await waitFor(
       () =>
-        system.services.email.lines.some(
-          (line) => line.includes(row.event.id) && line.includes('handled before'),
-        ),
+        system
+          .service('email')
+          .lines.some((line) => line.includes(row.event.id) && line.includes('handled before')),
       {
         timeout: 30_000,
         description: 'the email service to receive the event a second time and skip it',
@@ -169,6 +169,6 @@ describeWithBackends('sign-up to verified email, through the gateway', () => {
 
 /** What to show when the system answered unexpectedly: the answer and the latest log lines. */
 function diagnose(system: SystemUnderTest, body: unknown): string {
-  const tail = (name: 'gateway' | 'user') => system.services[name].lines.slice(-15).join('\n');
+  const tail = (name: 'gateway' | 'user') => system.service(name).lines.slice(-15).join('\n');
   return `answer: ${JSON.stringify(body)}\n--- gateway\n${tail('gateway')}\n--- user\n${tail('user')}`;
 }

@@ -10,6 +10,5 @@ export * from './http/billing-api.ts';
 export * from './http/email-api.ts';
 export * from './http/user-api.ts';
 export * from './message-attributes.ts';
-export * from './resources.ts';
 export * from './services.ts';
 export * from './topology.ts';

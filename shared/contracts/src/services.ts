@@ -1,11 +1,7 @@
-/** Every service of the system and the port it listens on (DESIGN: one port each). */
-export const services = {
-  gateway: { port: 8080 },
-  user: { port: 3001 },
-  order: { port: 3002 },
-  billing: { port: 3003 },
-  email: { port: 3004 },
-} as const;
-
-export type ServiceName = keyof typeof services;
-export const serviceNames = Object.keys(services) as ServiceName[];
+/**
+ * A service's name: its folder under `services/` and the `name` in its definition
+ * (`services/<name>/src/service.ts`, manifest `services/<name>/service.json`). The
+ * contracts name services only where a contract does (producers, consumers); which
+ * services exist, their ports and their stores are read from their definitions.
+ */
+export type ServiceName = string;

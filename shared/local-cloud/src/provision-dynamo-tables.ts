@@ -8,13 +8,13 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { type DynamoTable, dynamoTables } from '@storekeeper/contracts';
+import { type DynamoTable, declaredTables } from './declared-stores.ts';
 import { pollUntil } from './poll-until.ts';
 
 export interface ProvisionDynamoOptions {
   readonly region?: string;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** Defaults to every table declared in `@storekeeper/contracts`. */
+  /** Defaults to every table the services declare (their manifests). */
   readonly tables?: readonly DynamoTable[];
   readonly timeoutMs?: number;
 }
@@ -46,7 +46,7 @@ export async function provisionDynamoTables(
   const timeoutMs = options.timeoutMs ?? 60_000;
   try {
     const results: ProvisionedTable[] = [];
-    for (const table of options.tables ?? dynamoTables) {
+    for (const table of options.tables ?? declaredTables()) {
       results.push(await provisionTable(client, table, timeoutMs));
     }
     return results;

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type PostgresDatabase, postgresDatabases } from '@storekeeper/contracts';
 import pg from 'pg';
 import type { ServiceDatabase } from './backend-connection.ts';
+import { declaredDatabases, type PostgresDatabase } from './declared-stores.ts';
 
 export interface ProvisionPostgresOptions {
-  /** Defaults to every database declared in `@storekeeper/contracts`. */
+  /** Defaults to every database the services declare (their manifests). */
   readonly databases?: readonly PostgresDatabase[];
   /** Passwords to keep, by service (a persisted cluster); the rest are generated. */
   readonly passwords?: Readonly<Record<string, string>>;
@@ -29,7 +29,7 @@ export async function provisionPostgres(
     );
     const isSuperuser = rows[0]?.rolsuper === true;
     const provisioned: Record<string, ServiceDatabase> = {};
-    for (const declared of options.databases ?? postgresDatabases) {
+    for (const declared of options.databases ?? declaredDatabases()) {
       const password = options.passwords?.[declared.service] ?? generatePassword();
       await ensureLoginRole(client, declared.role, password, isSuperuser);
       await ensureOwnedDatabase(client, declared.database, declared.role);

@@ -15,10 +15,14 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { ServiceName } from '../services.ts';
-import type { ConsumerName, Topology, TopologyOptions } from '../topology.ts';
-import { resolveTopology } from '../topology.ts';
-import { createMessagingClients, type MessagingClientOptions } from './aws-clients.ts';
+import {
+  type ConsumerName,
+  resolveTopology,
+  type ServiceName,
+  type Topology,
+  type TopologyOptions,
+} from '@storekeeper/contracts';
+import { createMessagingClients, type MessagingClientOptions } from './messaging-clients.ts';
 
 export interface ProvisionedQueue {
   readonly name: string;

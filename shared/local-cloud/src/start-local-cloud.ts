@@ -3,13 +3,14 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { postgresDatabases } from '@storekeeper/contracts';
-import { provisionTopology } from '@storekeeper/contracts/provision';
-import { type BackendConnection, serviceEnv } from './backend-connection.ts';
+import { readServiceManifests, type ServiceEntry } from '@storekeeper/contracts/manifest';
+import { type BackendConnection, backendEnv } from './backend-connection.ts';
 import { loadCredentials, saveCredentials } from './credentials.ts';
+import { declaredDatabases, declaredTables } from './declared-stores.ts';
 import { assertPortFree, type BackendName, fixedPorts } from './ports.ts';
 import { provisionDynamoTables } from './provision-dynamo-tables.ts';
 import { generatePassword, provisionPostgres } from './provision-postgres.ts';
+import { provisionTopology } from './provision-topology.ts';
 import { startDynamo } from './start-dynamodb.ts';
 import { startMessaging } from './start-messaging.ts';
 import { startPostgres } from './start-postgres.ts';
@@ -26,6 +27,11 @@ export interface StartLocalCloudOptions {
   /** `ephemeral` (default, for tests): free ports. `fixed`: the `pnpm start` ports. */
   readonly ports?: 'ephemeral' | 'fixed' | Readonly<Partial<Record<BackendName, number>>>;
   readonly region?: string;
+  /**
+   * Whose databases and tables to provision: the services (manifests) in this folder.
+   * Default: the workspace's `services/`.
+   */
+  readonly servicesDir?: string;
   /** Backend log lines (PostgreSQL's server log); dropped when not given. */
   readonly onLog?: (source: BackendName, line: string) => void;
 }
@@ -37,7 +43,7 @@ export interface LocalCloud {
   readonly connection: BackendConnection;
   /** Milliseconds each part took to become ready, and the whole start. */
   readonly timings: Readonly<Record<BackendName | 'provisioning' | 'total', number>>;
-  /** The backing-service variables of one service (see `serviceEnv`). */
+  /** The backing-service variables of one service (see `backendEnv`). */
   envFor(service: string): Record<string, string>;
   /** Stops every backend and, unless persisted, deletes the data. Safe to call twice. */
   stop(): Promise<void>;
@@ -61,6 +67,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
   const region = options.region ?? 'us-east-1';
   const ports = resolvePorts(options.ports);
   const log = options.onLog ?? (() => undefined);
+  const services = readServiceManifests(options.servicesDir);
 
   for (const [name, port] of Object.entries(ports)) {
     if (port !== 0) await assertPortFree(port, backendLabels[name as BackendName]);
@@ -80,7 +87,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
 
   try {
     await mkdir(dataDir, { recursive: true });
-    const secrets = await prepareCredentials(dataDir, persistent);
+    const secrets = await prepareCredentials(dataDir, persistent, services);
     const timings = { postgres: 0, messaging: 0, dynamodb: 0, provisioning: 0, total: 0 };
     const timed = async <T>(
       name: BackendName,
@@ -114,8 +121,15 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
 
     const provisioningStarted = performance.now();
     const [databases] = await Promise.all([
-      provisionPostgres(postgres.adminUrl, { passwords: secrets.databasePasswords }),
-      provisionDynamoTables(dynamo.endpoint, { region, credentials }),
+      provisionPostgres(postgres.adminUrl, {
+        passwords: secrets.databasePasswords,
+        databases: declaredDatabases(services),
+      }),
+      provisionDynamoTables(dynamo.endpoint, {
+        region,
+        credentials,
+        tables: declaredTables(services),
+      }),
       provisionTopology({
         region,
         credentials: { ...credentials },
@@ -139,7 +153,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
       ports: { postgres: postgres.port, messaging: messaging.port, dynamodb: dynamo.port },
       connection,
       timings,
-      envFor: (service) => serviceEnv(connection, service),
+      envFor: (service) => backendEnv(connection, service),
       stop,
     };
   } catch (error) {
@@ -176,13 +190,18 @@ async function createThrowAwayDir(parent: string): Promise<string> {
   return dir;
 }
 
-async function prepareCredentials(dataDir: string, persistent: boolean) {
+async function prepareCredentials(
+  dataDir: string,
+  persistent: boolean,
+  services: readonly ServiceEntry[],
+) {
   const clusterExists = existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
   const loaded = persistent
     ? await loadCredentials(dataDir, clusterExists)
     : { superuserPassword: generatePassword(), databasePasswords: {} };
   const databasePasswords = { ...loaded.databasePasswords };
-  for (const { service } of postgresDatabases) databasePasswords[service] ??= generatePassword();
+  for (const { service } of declaredDatabases(services))
+    databasePasswords[service] ??= generatePassword();
   const secrets = { superuserPassword: loaded.superuserPassword, databasePasswords };
   // Saved before initdb: a cluster whose superuser password was lost cannot be entered.
   if (persistent) await saveCredentials(dataDir, secrets);

@@ -13,9 +13,10 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { postgresDatabases, resolveTopology } from '@storekeeper/contracts';
+import { resolveTopology } from '@storekeeper/contracts';
 import pg from 'pg';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { declaredDatabases } from '../src/declared-stores.ts';
 import { isAlive } from '../src/process-exit.ts';
 import { type LocalCloud, startLocalCloud } from '../src/start-local-cloud.ts';
 import { isListening } from './port-probe.ts';
@@ -39,7 +40,7 @@ describe('startLocalCloud', () => {
   });
 
   it('gives every PostgreSQL service a role that reaches its own database', async () => {
-    for (const { service, database, role } of postgresDatabases) {
+    for (const { service, database, role } of declaredDatabases()) {
       const url = cloud.envFor(service).DATABASE_URL as string;
       const [row] = await query(url, 'SELECT current_user, current_database()');
       expect(row).toEqual({ current_user: role, current_database: database });
@@ -47,7 +48,8 @@ describe('startLocalCloud', () => {
   });
 
   it("denies a service's role every other service's database", async () => {
-    const [user, order] = postgresDatabases;
+    const [user, order] = declaredDatabases();
+    if (!user || !order) throw new Error('the services declare fewer than two databases');
     const userUrl = new URL(cloud.connection.postgres.databases[user.service]?.url as string);
     userUrl.pathname = `/${order.database}`;
     await expect(query(userUrl.toString(), 'SELECT 1')).rejects.toMatchObject({

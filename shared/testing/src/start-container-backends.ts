@@ -1,5 +1,8 @@
-import { provisionTopology } from '@storekeeper/contracts/provision';
-import { provisionDynamoTables, provisionPostgres } from '@storekeeper/local-cloud';
+import {
+  provisionDynamoTables,
+  provisionPostgres,
+  provisionTopology,
+} from '@storekeeper/local-cloud';
 import type { StartedBackends } from './started-backends.ts';
 
 /**

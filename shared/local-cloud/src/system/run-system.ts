@@ -1,28 +1,23 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceEnv } from '../../shared/local-cloud/src/backend-connection.ts';
+import type { ServiceEntry } from '@storekeeper/contracts/manifest';
 import {
   isLocalCloudReadyMessage,
   type LocalCloudReadyMessage,
   localCloudCliPath,
-} from '../../shared/local-cloud/src/cli-protocol.ts';
-import { assertPortFree } from '../../shared/local-cloud/src/ports.ts';
+} from '../cli-protocol.ts';
+import { assertPortFree } from '../ports.ts';
 import { createLinePrinter } from './create-line-printer.ts';
 import { createSupervisor, type SupervisedProcess } from './create-supervisor.ts';
-import { waitUntilReady } from './wait-until-ready.ts';
-
-export interface SystemService {
-  readonly name: string;
-  readonly port: number;
-  /** The service's package folder: `src/server.ts`, optionally `src/migrate.ts`. */
-  readonly dir: string;
-}
+import { launchServices } from './start-system.ts';
 
 export interface RunSystemOptions {
-  readonly services: readonly SystemService[];
+  /** The services, from their manifests (`readServiceManifests()`). */
+  readonly services: readonly ServiceEntry[];
   /** Arguments for the local-cloud CLI, e.g. `--fresh` or `--ephemeral`. */
   readonly backendArgs?: readonly string[];
+  /** Ports other than the manifests' (tests run beside a real `pnpm start`). */
+  readonly ports?: Readonly<Record<string, number>>;
   /** Variables for one service beyond the backing services and the others' URLs. */
   readonly extraEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Pino JSON lines as `LEVEL message {fields}`. */
@@ -31,13 +26,12 @@ export interface RunSystemOptions {
   readonly stopTimeoutMs?: number;
 }
 
-const node = process.execPath;
 const sourceCondition = '--conditions=@storekeeper/source';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * The whole system on this machine: embedded backends (the local-cloud CLI, in its own
- * process), migrations, then every service, each until `/health/ready` answers 200.
+ * process), then the services as `launchServices` starts them (migrations first).
  * Stops on SIGINT/SIGTERM/SIGHUP, or when any process dies: services first, then the
  * backends; a second signal kills everything at once. Resolves with the exit code.
  */
@@ -45,9 +39,11 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
   const began = performance.now();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 25_000;
-  const migrations = options.services.filter((s) => existsSync(join(s.dir, 'src/migrate.ts')));
+  const portOf = (service: ServiceEntry) =>
+    options.ports?.[service.manifest.name] ?? service.manifest.port;
+  const names = options.services.map((s) => s.manifest.name);
   const printer = createLinePrinter({
-    names: ['backends', ...options.services.map((s) => s.name), ...migrations.map(migrateName)],
+    names: ['backends', ...names, ...names.map((name) => `${name}:migrate`)],
     pretty: options.pretty ?? false,
   });
   const supervisor = createSupervisor(printer);
@@ -87,7 +83,7 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
   const services: SupervisedProcess[] = [];
   let backends: SupervisedProcess | undefined;
   try {
-    const problem = await preflight(options.services);
+    const problem = await preflight(options.services, portOf);
     if (problem) {
       console.error(`Cannot start: ${problem}`);
       return 1;
@@ -96,11 +92,13 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
     say('Starting the backends (PostgreSQL, SNS/SQS, DynamoDB)…');
     backends = supervisor.start({
       name: 'backends',
-      command: node,
+      command: process.execPath,
       args: [
         sourceCondition,
         fileURLToPath(localCloudCliPath),
         '--brief',
+        // Provision for these services, wherever their manifests are.
+        ...servicesDirArgs(options.services),
         ...(options.backendArgs ?? []),
       ],
       env: process.env,
@@ -110,72 +108,37 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
     const ready = await Promise.race([readyMessage(backends), stopRequested]);
     if (!ready) return await shutdown();
 
-    const envs = new Map(
-      options.services.map((service) => [
-        service.name,
-        {
-          ...process.env,
-          ...serviceEnv(ready.connection, service.name),
-          ...serviceUrls(options.services, service.name),
-          PORT: String(service.port),
-          HOST: '127.0.0.1',
-          NODE_ENV: 'development',
-          ...options.extraEnv?.[service.name],
-        },
-      ]),
-    );
-
-    if (migrations.length > 0) {
-      say(`Migrating ${migrations.map((s) => s.name).join(', ')}…`);
-      const runs = migrations.map((service) => ({
-        service,
-        run: supervisor.start({
-          name: migrateName(service),
-          command: node,
-          args: [sourceCondition, 'src/migrate.ts'],
-          cwd: service.dir,
-          env: envs.get(service.name),
-        }),
-      }));
-      const done = await Promise.race([
-        Promise.all(runs.map(async ({ service, run }) => ({ service, ...(await run.exited) }))),
-        stopRequested.then(() => undefined),
-      ]);
-      const failed = done?.find((result) => result.code !== 0);
-      if (failed) requestStop(`the migrations of ${failed.service.name} failed`, 1);
-      if (!done || stopping) return await shutdown(runs.map((r) => r.run));
-    }
-
-    say(`Starting ${options.services.map((s) => s.name).join(', ')}…`);
     const servicesStarted = performance.now();
-    const readiness = options.services.map((service) => {
-      const spawnedAt = performance.now();
-      const process_ = supervisor.start({
-        name: service.name,
-        command: node,
-        args: [sourceCondition, 'src/server.ts'],
-        cwd: service.dir,
-        env: envs.get(service.name),
-      });
-      services.push(process_);
-      stopOnExit(process_);
-      return waitUntilReady(`http://127.0.0.1:${service.port}/health/ready`, {
-        timeoutMs: readyTimeoutMs,
-        stop: Promise.race([process_.exited, stopRequested]),
-      }).then((result) => {
-        if (result === 'ready')
-          say(`${service.name} ready in ${seconds(performance.now() - spawnedAt)}`);
-        if (result === 'timeout') {
-          requestStop(`${service.name} was not ready within ${seconds(readyTimeoutMs)}`, 1);
-        }
-        return result;
-      });
+    const launched = await launchServices({
+      services: options.services,
+      backends: {
+        connection: ready.connection,
+        databaseUrls: Object.fromEntries(
+          Object.entries(ready.connection.postgres.databases).map(([name, db]) => [name, db.url]),
+        ),
+      },
+      ports: Object.fromEntries(options.services.map((s) => [s.manifest.name, portOf(s)])),
+      supervisor,
+      env: { NODE_ENV: 'development' },
+      ...(options.extraEnv ? { serviceEnv: options.extraEnv } : {}),
+      readyTimeoutMs,
+      stop: stopRequested,
+      say,
     });
-    const results = await Promise.all(readiness);
-    if (stopping || results.some((r) => r !== 'ready')) return await shutdown();
+    services.push(...launched.processes);
+    for (const process_ of launched.processes) {
+      // A migration ends by design; only a service's exit stops the system.
+      if (!process_.name.endsWith(':migrate')) stopOnExit(process_);
+    }
+    if (launched.outcome === 'failed') requestStop(launched.reason ?? 'start-up failed', 1);
+    if (stopping || launched.outcome !== 'ready') return await shutdown();
 
     const total = performance.now() - began;
-    const gateway = options.services.find((s) => s.name === 'gateway');
+    // The public entry point, if the system has one: the service that calls the most.
+    const [entry] = [...options.services].sort(
+      (a, b) => b.manifest.calls.length - a.manifest.calls.length,
+    );
+    const gateway = entry && entry.manifest.calls.length > 0 ? entry : undefined;
     say(
       [
         '',
@@ -183,11 +146,11 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
           `services ${seconds(performance.now() - servicesStarted)}).`,
         ...(gateway
           ? [
-              `  API       http://127.0.0.1:${gateway.port}`,
-              `  API docs  http://127.0.0.1:${gateway.port}/docs`,
+              `  API       ${launched.urls[gateway.manifest.name]}`,
+              `  API docs  ${launched.urls[gateway.manifest.name]}/docs`,
             ]
           : []),
-        ...options.services.map((s) => `  ${s.name.padEnd(9)} http://127.0.0.1:${s.port}`),
+        ...names.map((name) => `  ${name.padEnd(9)} ${launched.urls[name]}`),
         // The password stays in .local/local-cloud/credentials.json: output gets pasted.
         `  psql      ${withoutPassword(ready.connection.postgres.adminUrl)} (password in .local/local-cloud/credentials.json)`,
         'Ctrl-C stops everything.',
@@ -206,26 +169,20 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
 
-  async function shutdown(extra: readonly SupervisedProcess[] = []): Promise<number> {
+  async function shutdown(): Promise<number> {
     const { reason, code } = stopping ?? { reason: 'startup ended', code: 1 };
     say(`Stopping (${reason})…`);
-    await supervisor.stop([...services, ...extra], stopTimeoutMs);
+    await supervisor.stop(services, stopTimeoutMs);
     if (backends) await supervisor.stop([backends], stopTimeoutMs);
     say(code === 0 ? 'Stopped.' : `Stopped, exit code ${code}.`);
     return code;
   }
 }
 
-function migrateName(service: SystemService): string {
-  return `${service.name}:migrate`;
-}
-
-function serviceUrls(all: readonly SystemService[], self: string): Record<string, string> {
-  return Object.fromEntries(
-    all
-      .filter((s) => s.name !== self)
-      .map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, `http://127.0.0.1:${s.port}`]),
-  );
+function servicesDirArgs(services: readonly ServiceEntry[]): string[] {
+  const dirs = new Set(services.map((service) => dirname(service.dir)));
+  if (dirs.size > 1) throw new Error(`services from several folders: ${[...dirs].join(', ')}`);
+  return dirs.size === 1 ? ['--services', [...dirs][0] as string] : [];
 }
 
 function readyTotal(message: LocalCloudReadyMessage): number {
@@ -233,14 +190,13 @@ function readyTotal(message: LocalCloudReadyMessage): number {
 }
 
 /** Everything that can be known to fail before anything starts. */
-async function preflight(services: readonly SystemService[]): Promise<string | undefined> {
-  for (const service of services) {
-    const server = join(service.dir, 'src/server.ts');
-    if (!existsSync(server)) return `${server} does not exist`;
-  }
+async function preflight(
+  services: readonly ServiceEntry[],
+  portOf: (service: ServiceEntry) => number,
+): Promise<string | undefined> {
   for (const service of services) {
     try {
-      await assertPortFree(service.port, `the ${service.name} service`);
+      await assertPortFree(portOf(service), `the ${service.manifest.name} service`);
     } catch (error) {
       return (error as Error).message;
     }

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createLinePrinter } from '../start/create-line-printer.ts';
+import { createLinePrinter } from '../../src/system/create-line-printer.ts';
 
 function capture(pretty: boolean) {
   const written: string[] = [];

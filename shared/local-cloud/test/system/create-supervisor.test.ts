@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSupervisor } from '../start/create-supervisor.ts';
+import { createSupervisor } from '../../src/system/create-supervisor.ts';
 
 function isAlive(pid: number): boolean {
   try {

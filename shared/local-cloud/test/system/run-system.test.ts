@@ -4,8 +4,8 @@ import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { findFreePort } from '../../shared/local-cloud/src/ports.ts';
-import { waitFor } from '../../shared/testing/src/wait-for.ts';
+import { waitFor } from '../../../testing/src/wait-for.ts';
+import { findFreePort } from '../../src/ports.ts';
 
 const runner = fileURLToPath(new URL('./fixtures/run-fixture-system.ts', import.meta.url));
 
@@ -51,7 +51,7 @@ function backendsOf(output: string) {
 }
 
 async function freePorts() {
-  return { user: await findFreePort(), gateway: await findFreePort() };
+  return { 'db-service': await findFreePort(), 'web-service': await findFreePort() };
 }
 
 /** Waits until the run has printed `text`; on timeout the error shows what it did print. */
@@ -72,17 +72,17 @@ describe('pnpm start (runSystem)', () => {
     const run = runFixtureSystem(ports);
     await waitForOutput(run, 'is up in');
     const output = run.output();
-    expect(output).toMatch(/user:migrate\s+│ .*"database":"users"/); // with its own DATABASE_URL
-    expect(output).toMatch(/user ready in \d+\.\d s/);
-    expect(output).toMatch(/gateway ready in \d+\.\d s/);
-    expect(output).toContain(`API docs  http://127.0.0.1:${ports.gateway}/docs`);
+    expect(output).toMatch(/db-service:migrate\s+│ .*"database":"fixture_db"/); // its own DATABASE_URL
+    expect(output).toMatch(/db-service ready in \d+\.\d s/);
+    expect(output).toMatch(/web-service ready in \d+\.\d s/);
+    expect(output).toContain(`API docs  http://127.0.0.1:${ports['web-service']}/docs`);
     const backends = backendsOf(output);
-    expect(await isListening(ports.user)).toBe(true);
+    expect(await isListening(ports['db-service'])).toBe(true);
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Stopping (received SIGTERM)');
-    for (const port of [ports.user, ports.gateway, ...backends.ports]) {
+    for (const port of [ports['db-service'], ports['web-service'], ...backends.ports]) {
       expect(await isListening(port)).toBe(false);
     }
     expect(backends.dataDir && existsSync(backends.dataDir)).toBe(false); // PostgreSQL stopped, data gone
@@ -94,10 +94,10 @@ describe('pnpm start (runSystem)', () => {
     await waitForOutput(run, 'is up in');
     const backends = backendsOf(run.output());
 
-    await fetch(`http://127.0.0.1:${ports.user}/crash`).catch(() => undefined);
+    await fetch(`http://127.0.0.1:${ports['db-service']}/crash`).catch(() => undefined);
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain('Stopping (user stopped unexpectedly (exit code 3))');
-    for (const port of [ports.gateway, ...backends.ports]) {
+    expect(run.output()).toContain('Stopping (db-service stopped unexpectedly (exit code 3))');
+    for (const port of [ports['web-service'], ...backends.ports]) {
       expect(await isListening(port)).toBe(false);
     }
   });
@@ -105,11 +105,15 @@ describe('pnpm start (runSystem)', () => {
   it('refuses to start, naming the port, when a service port is taken', async () => {
     const ports = await freePorts();
     const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(ports.gateway, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      blocker.listen(ports['web-service'], '127.0.0.1', resolve),
+    );
     try {
       const run = runFixtureSystem(ports);
       expect(await run.exited).toBe(1);
-      expect(run.output()).toContain(`port ${ports.gateway} on 127.0.0.1 (the gateway service)`);
+      expect(run.output()).toContain(
+        `port ${ports['web-service']} on 127.0.0.1 (the web-service service)`,
+      );
       expect(run.output()).not.toContain('Starting the backends');
     } finally {
       blocker.close();
@@ -120,8 +124,8 @@ describe('pnpm start (runSystem)', () => {
     const run = runFixtureSystem(await freePorts(), { FIXTURE_MIGRATE_EXIT: '2' });
     expect(await run.exited).toBe(1);
     const { ports } = backendsOf(run.output());
-    expect(run.output()).toContain('Stopping (the migrations of user failed)');
-    expect(run.output()).not.toContain('Starting user, gateway');
+    expect(run.output()).toContain('Stopping (the migrations of db-service failed)');
+    expect(run.output()).not.toContain('Starting db-service, web-service');
     for (const port of ports) expect(await isListening(port)).toBe(false);
   });
 });

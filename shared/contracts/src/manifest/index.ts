@@ -1,0 +1,2 @@
+export * from './read-service-manifests.ts';
+export * from './service-manifest.ts';
