@@ -1,9 +1,9 @@
-import { dynamoTables } from '@storekeeper/contracts';
 import { messagingConfigProperties } from '@storekeeper/messaging';
 import { defineConfig } from '@storekeeper/platform';
 import { type Static, Type } from 'typebox';
 
-const deliveries = dynamoTables.find((table) => table.service === 'email');
+/** The table's name in every environment; tests set DELIVERIES_TABLE to a copy. */
+export const deliveriesTableName = 'email-deliveries';
 
 export const configSchema = defineConfig(
   { port: 3004 },
@@ -11,8 +11,8 @@ export const configSchema = defineConfig(
     ...messagingConfigProperties,
     DELIVERIES_TABLE: Type.String({
       minLength: 3,
-      default: deliveries?.tableName ?? 'email-deliveries',
-      description: 'DynamoDB table of the delivery log',
+      default: deliveriesTableName,
+      description: 'DynamoDB table of the sent emails and their recipients',
     }),
     EMAIL_SENDING_ENABLED: Type.Boolean({
       default: false,

@@ -1,17 +1,16 @@
-import { services } from '@storekeeper/contracts';
 import { defineConfig, tokenVerificationConfigProperties } from '@storekeeper/platform';
 import { type Static, Type } from 'typebox';
 
-function serviceUrl(name: keyof typeof services) {
+/** Required: the orchestrator, compose and the CDK app set it for each service called. */
+function serviceUrl(name: string) {
   return Type.String({
     pattern: '^https?://',
-    default: `http://127.0.0.1:${services[name].port}`,
     description: `Base URL of the ${name} service (Service Connect name on ECS)`,
   });
 }
 
 export const configSchema = defineConfig(
-  { port: services.gateway.port },
+  { port: 8080 },
   {
     USER_SERVICE_URL: serviceUrl('user'),
     ORDER_SERVICE_URL: serviceUrl('order'),

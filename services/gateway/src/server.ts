@@ -1,16 +1,4 @@
-import { runService, tokenVerifierFromConfig } from '@storekeeper/platform';
-import { closeUpstreams, createUpstreams } from './adapters/upstreams.ts';
-import { buildApp } from './app.ts';
-import { configSchema } from './config.ts';
+import { runService } from '@storekeeper/platform';
+import { service } from './service.ts';
 
-await runService({
-  name: 'gateway',
-  configSchema,
-  async build({ config, logger, lifecycle }) {
-    const upstreams = createUpstreams(config, logger);
-    const tokens = tokenVerifierFromConfig(config);
-    const app = await buildApp({ config, logger, lifecycle, upstreams, tokens });
-    app.addHook('onClose', async () => closeUpstreams(upstreams));
-    return app;
-  },
-});
+await runService(service);

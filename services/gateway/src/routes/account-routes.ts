@@ -8,9 +8,9 @@ import {
   VerifyEmailRequest,
   VerifyEmailResponse,
 } from '@storekeeper/contracts';
-import { problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Upstreams } from '../adapters/upstreams.ts';
+import { gatewayErrors } from '../errors.ts';
 import { forward } from './forward.ts';
 
 export interface AccountRoutesDeps {
@@ -20,6 +20,12 @@ export interface AccountRoutesDeps {
   readonly rateLimited: { rateLimit: { max: number; timeWindow: string } };
 }
 const bearer = [{ bearerAuth: [] }];
+/** Answered by the gateway itself, or by the service behind it, on every route. */
+const unavailable = ['UPSTREAM_UNAVAILABLE', 'OVERLOADED'] as const;
+/** The gateway's answers to a bad or missing token, before anything is forwarded. */
+const unauthenticated = ['INVALID_TOKEN', 'JWKS_UNAVAILABLE'] as const;
+/** Bodies are parsed and validated here first, and again by the service. */
+const invalidBody = ['INVALID_INPUT', 'INVALID_JSON'] as const;
 
 /** Sign-up, login, verification, profile and billing account: DESIGN §3. */
 export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebox {
@@ -33,7 +39,16 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Sign up; a verification email is sent',
           tags: ['users'],
           body: SignUpRequest,
-          response: { 201: UserProfile, ...problemResponses(400, 409, 429, 503) },
+          response: {
+            201: UserProfile,
+            ...gatewayErrors.responses(
+              ...invalidBody,
+              'WEAK_PASSWORD',
+              'EMAIL_TAKEN',
+              'TOO_MANY_REQUESTS',
+              ...unavailable,
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -49,7 +64,15 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Log in: exchange email and password for an access token',
           tags: ['auth'],
           body: TokenRequest,
-          response: { 200: TokenResponse, ...problemResponses(400, 401, 429, 503) },
+          response: {
+            200: TokenResponse,
+            ...gatewayErrors.responses(
+              ...invalidBody,
+              'INVALID_CREDENTIALS',
+              'TOO_MANY_REQUESTS',
+              ...unavailable,
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -69,7 +92,15 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'Verify an email address with the token from the verification email',
           tags: ['users'],
           body: VerifyEmailRequest,
-          response: { 200: VerifyEmailResponse, ...problemResponses(400, 429, 503) },
+          response: {
+            200: VerifyEmailResponse,
+            ...gatewayErrors.responses(
+              ...invalidBody,
+              'INVALID_VERIFICATION_TOKEN',
+              'TOO_MANY_REQUESTS',
+              ...unavailable,
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -89,7 +120,10 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'The caller’s own profile',
           tags: ['users'],
           security: bearer,
-          response: { 200: UserProfile, ...problemResponses(401, 404, 503) },
+          response: {
+            200: UserProfile,
+            ...gatewayErrors.responses(...unauthenticated, 'USER_NOT_FOUND', ...unavailable),
+          },
         },
       },
       async (request, reply) => {
@@ -106,7 +140,14 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsyncTypebo
             'The caller’s billing account: address, credit limit, available credit, recent charges',
           tags: ['billing'],
           security: bearer,
-          response: { 200: BillingAccount, ...problemResponses(401, 404, 503) },
+          response: {
+            200: BillingAccount,
+            ...gatewayErrors.responses(
+              ...unauthenticated,
+              'BILLING_ACCOUNT_NOT_FOUND',
+              ...unavailable,
+            ),
+          },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
-import { problemResponses } from '@storekeeper/platform';
 import type { Upstreams } from '../adapters/upstreams.ts';
+import { gatewayErrors } from '../errors.ts';
 import { forward } from './forward.ts';
 
 /**
@@ -17,7 +17,10 @@ export function devRoutes(upstreams: Upstreams): FastifyPluginAsyncTypebox {
           summary: 'Emails the system sent to an address (development only)',
           tags: ['development'],
           querystring: MailboxQuery,
-          response: { 200: Mailbox, ...problemResponses(400, 503) },
+          response: {
+            200: Mailbox,
+            ...gatewayErrors.responses('INVALID_INPUT', 'UPSTREAM_UNAVAILABLE', 'OVERLOADED'),
+          },
         },
       },
       async (request, reply) => {

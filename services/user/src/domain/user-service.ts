@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  AuthenticationError,
-  ConflictError,
-  InputError,
-  NotFoundError,
-} from '@storekeeper/platform/errors';
+import { userErrors } from '../errors.ts';
 import { passwordWeakness } from './password-policy.ts';
 import { normaliseEmail, type PostalAddress, type User } from './user.ts';
 import type { UserStore } from './user-store.ts';
@@ -59,8 +54,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
       const email = normaliseEmail(input.email);
       const weakness = passwordWeakness(input.password, email);
       if (weakness) {
-        throw new InputError(`password ${weakness}`, {
-          code: 'WEAK_PASSWORD',
+        throw userErrors.create('WEAK_PASSWORD', `password ${weakness}`, {
           errors: [{ in: 'body', field: 'password', message: weakness }],
         });
       }
@@ -97,9 +91,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
         ],
       });
       if (!created) {
-        throw new ConflictError('An account with this email already exists', {
-          code: 'EMAIL_TAKEN',
-        });
+        throw userErrors.create('EMAIL_TAKEN', 'An account with this email already exists');
       }
       return user;
     },
@@ -111,7 +103,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
         credentials?.passwordHash ?? (await decoyHash),
       );
       if (!credentials || !matches) {
-        throw new AuthenticationError(WRONG_CREDENTIALS, { code: 'INVALID_CREDENTIALS' });
+        throw userErrors.create('INVALID_CREDENTIALS', WRONG_CREDENTIALS);
       }
       return deps.tokens.issue(credentials.userId);
     },
@@ -123,16 +115,17 @@ export function createUserService(deps: UserServiceDeps): UserService {
         (id) => [{ type: 'user.email-verified', data: { userId: id } }],
       );
       if (!userId) {
-        throw new InputError('The verification token is invalid, used or expired', {
-          code: 'INVALID_VERIFICATION_TOKEN',
-          errors: [{ in: 'body', field: 'token', message: 'is invalid, used or expired' }],
-        });
+        throw userErrors.create(
+          'INVALID_VERIFICATION_TOKEN',
+          'The verification token is invalid, used or expired',
+          { errors: [{ in: 'body', field: 'token', message: 'is invalid, used or expired' }] },
+        );
       }
     },
 
     async profile(userId) {
       const user = await deps.store.findById(userId);
-      if (!user) throw new NotFoundError('The user does not exist', { code: 'USER_NOT_FOUND' });
+      if (!user) throw userErrors.create('USER_NOT_FOUND', 'The user does not exist');
       return user;
     },
   };

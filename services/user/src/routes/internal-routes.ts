@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UserProfile } from '@storekeeper/contracts';
-import { problemResponses } from '@storekeeper/platform';
 import { Type } from 'typebox';
 import type { UserService } from '../domain/user-service.ts';
+import { userErrors } from '../errors.ts';
 import { toProfile } from './user-routes.ts';
 
 /**
@@ -18,7 +18,10 @@ export function internalRoutes(users: UserService): FastifyPluginAsyncTypebox {
           summary: 'A user, for other services',
           tags: ['internal'],
           params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
-          response: { 200: UserProfile, ...problemResponses(404) },
+          response: {
+            200: UserProfile,
+            ...userErrors.responses('INVALID_INPUT', 'USER_NOT_FOUND'),
+          },
         },
       },
       async (request) => toProfile(await users.profile(request.params.userId)),

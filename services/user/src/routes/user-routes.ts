@@ -7,10 +7,11 @@ import {
   VerifyEmailRequest,
   VerifyEmailResponse,
 } from '@storekeeper/contracts';
-import { problemResponses } from '@storekeeper/platform';
+import { callerOf } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import type { User } from '../domain/user.ts';
 import type { UserService } from '../domain/user-service.ts';
+import { userErrors } from '../errors.ts';
 
 export interface UserRoutesDeps {
   readonly users: UserService;
@@ -31,7 +32,15 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Sign up',
           tags: ['users'],
           body: SignUpRequest,
-          response: { 201: UserProfile, ...problemResponses(400, 409) },
+          response: {
+            201: UserProfile,
+            ...userErrors.responses(
+              'INVALID_INPUT',
+              'INVALID_JSON',
+              'WEAK_PASSWORD',
+              'EMAIL_TAKEN',
+            ),
+          },
         },
       },
       async (request, reply) => {
@@ -47,7 +56,10 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Log in: exchange email and password for an access token',
           tags: ['auth'],
           body: TokenRequest,
-          response: { 200: TokenResponse, ...problemResponses(400, 401) },
+          response: {
+            200: TokenResponse,
+            ...userErrors.responses('INVALID_INPUT', 'INVALID_JSON', 'INVALID_CREDENTIALS'),
+          },
         },
       },
       async (request, reply) => {
@@ -64,7 +76,10 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'Verify an email address with the token from the verification email',
           tags: ['users'],
           body: VerifyEmailRequest,
-          response: { 200: VerifyEmailResponse, ...problemResponses(400) },
+          response: {
+            200: VerifyEmailResponse,
+            ...userErrors.responses('INVALID_INPUT', 'INVALID_JSON', 'INVALID_VERIFICATION_TOKEN'),
+          },
         },
       },
       async (request) => {
@@ -81,10 +96,13 @@ export function userRoutes(deps: UserRoutesDeps): FastifyPluginAsyncTypebox {
           summary: 'The caller’s own profile',
           tags: ['users'],
           security: [{ bearerAuth: [] }],
-          response: { 200: UserProfile, ...problemResponses(401, 404) },
+          response: {
+            200: UserProfile,
+            ...userErrors.responses('INVALID_TOKEN', 'USER_NOT_FOUND'),
+          },
         },
       },
-      async (request) => toProfile(await deps.users.profile(request.caller?.userId ?? '')),
+      async (request) => toProfile(await deps.users.profile(callerOf(request).userId)),
     );
   };
 }

@@ -53,7 +53,11 @@ describeWithBackends('user routes', () => {
       const before = await t.pool.query('SELECT count(*)::int AS n FROM outbox');
       const again = await signUp({ ...body, email: 'DUP.USER@EXAMPLE.COM' });
       expect(again.statusCode).toBe(409);
-      expect(again.json()).toMatchObject({ code: 'EMAIL_TAKEN', status: 409 });
+      expect(again.json()).toMatchObject({
+        code: 'EMAIL_TAKEN',
+        status: 409,
+        title: 'Email already registered',
+      });
       const after = await t.pool.query('SELECT count(*)::int AS n FROM outbox');
       expect(after.rows[0].n).toBe(before.rows[0].n);
     });
