@@ -1,48 +1,28 @@
-export interface PostalAddress {
-  readonly line1: string;
-  readonly city: string;
-  readonly postalCode: string;
-  readonly country: string;
-}
+import type {
+  BillingAccount as BillingAccountResponse,
+  Charge as ChargeResponse,
+  PostalAddress as PostalAddressSchema,
+} from '@storekeeper/contracts';
+import type { Static } from 'typebox';
 
-export interface BillingAccount {
-  readonly userId: string;
-  readonly billingAddress: PostalAddress;
-  readonly currency: string;
-  readonly creditLimitCents: number;
-  readonly availableCents: number;
-  readonly openedAt: Date;
-}
-
-export interface Charge {
-  readonly id: string;
-  readonly orderId: string;
-  readonly amountCents: number;
-  readonly currency: string;
-  readonly chargedAt: Date;
-}
-
-export type ChargeDecision =
-  | { readonly outcome: 'accepted'; readonly availableAfterCents: number }
-  | { readonly outcome: 'refused'; readonly reason: 'INSUFFICIENT_CREDIT' };
+/** The billing address, exactly as the user entered it at sign-up (contracts own its shape). */
+export type PostalAddress = Readonly<Static<typeof PostalAddressSchema>>;
 
 /**
- * Whether an account can pay an amount. A charge is all or nothing: an order over the
- * available credit is refused whole, never partly charged.
+ * The account as billing keeps it: the API's account without its list of charges, and
+ * with a real date, since the domain compares and orders dates while the API sends text.
  */
-export function decideCharge(
-  account: BillingAccount,
-  amountCents: number,
-  currency: string,
-): ChargeDecision {
-  if (currency !== account.currency) {
-    // The catalogue and the accounts share one currency; anything else is a bug upstream.
-    throw new Error(`cannot charge ${currency} to an account kept in ${account.currency}`);
-  }
-  if (!Number.isInteger(amountCents) || amountCents < 0) {
-    throw new Error(`cannot charge ${amountCents}: amounts are non-negative integers`);
-  }
-  if (amountCents > account.availableCents)
-    return { outcome: 'refused', reason: 'INSUFFICIENT_CREDIT' };
-  return { outcome: 'accepted', availableAfterCents: account.availableCents - amountCents };
+export type BillingAccount = Readonly<
+  Omit<BillingAccountResponse, 'recentCharges' | 'openedAt'> & { openedAt: Date }
+>;
+
+/** A booked charge: the API's charge plus the id payment.succeeded announces. */
+export type Charge = Readonly<
+  Omit<Static<typeof ChargeResponse>, 'chargedAt'> & { id: string; chargedAt: Date }
+>;
+
+/** What an account holder sees: the account and its newest charges, newest first. */
+export interface AccountView {
+  readonly account: BillingAccount;
+  readonly recentCharges: readonly Charge[];
 }

@@ -1,41 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import type { EventHandler, Outbox } from '@storekeeper/messaging';
+import type { EventHandler } from '@storekeeper/messaging';
 import type { PostgresClient } from '@storekeeper/platform';
-import { chargeForOrder } from '../adapters/billing-store.ts';
+import type { BillingService } from '../domain/billing-service.ts';
 
 /**
- * Charges a placed order and tells the order service how it went, in one transaction:
- * the charge and the payment event commit together.
+ * Charges a placed order and tells the order service how it went, on the inbox
+ * transaction: the charge, the payment event and the inbox row commit together.
  */
-export function handleOrderPlaced(outbox: Outbox): EventHandler<'order.placed', PostgresClient> {
+export function handleOrderPlaced(
+  billing: Pick<BillingService<PostgresClient, unknown>, 'chargeOrder'>,
+): EventHandler<'order.placed', PostgresClient> {
   return async (event, { tx, logger }) => {
     const { orderId, userId, totalCents, currency } = event.data;
-    const chargeId = randomUUID();
-    const decision = await chargeForOrder(tx, {
-      chargeId,
+    const outcome = await billing.chargeOrder(tx, {
       orderId,
       userId,
       amountCents: totalCents,
       currency,
     });
-    if (decision.outcome === 'accepted') {
-      await outbox.add(tx, 'payment.succeeded', {
-        orderId,
-        userId,
-        chargeId,
-        amountCents: totalCents,
-        currency,
-      });
+    if (outcome.outcome === 'accepted') {
       logger.info({ orderId, amountCents: totalCents }, 'order charged');
       return;
     }
-    await outbox.add(tx, 'payment.failed', {
-      orderId,
-      userId,
-      reason: decision.reason,
-      amountCents: totalCents,
-      currency,
-    });
-    logger.info({ orderId, reason: decision.reason }, 'order refused');
+    logger.info({ orderId, reason: outcome.reason }, 'order refused');
   };
 }

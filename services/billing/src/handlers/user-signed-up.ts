@@ -1,23 +1,14 @@
 import type { EventHandler } from '@storekeeper/messaging';
 import type { PostgresClient } from '@storekeeper/platform';
-import { openAccount } from '../adapters/billing-store.ts';
-
-export interface AccountDefaults {
-  readonly creditLimitCents: number;
-  readonly currency: string;
-}
+import type { BillingService } from '../domain/billing-service.ts';
 
 /** A new user gets a billing account with the default credit limit. */
 export function handleUserSignedUp(
-  defaults: AccountDefaults,
+  billing: Pick<BillingService<PostgresClient, unknown>, 'openAccount'>,
 ): EventHandler<'user.signed-up', PostgresClient> {
   return async (event, { tx, logger }) => {
-    await openAccount(tx, {
-      userId: event.data.userId,
-      billingAddress: event.data.billingAddress,
-      currency: defaults.currency,
-      creditLimitCents: defaults.creditLimitCents,
-    });
-    logger.info({ userId: event.data.userId }, 'billing account opened');
+    const { userId, billingAddress } = event.data;
+    await billing.openAccount(tx, { userId, billingAddress });
+    logger.info({ userId }, 'billing account opened');
   };
 }

@@ -1,24 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BillingAccount } from '@storekeeper/contracts';
-import { NotFoundError, type PostgresPool, problemResponses } from '@storekeeper/platform';
+import { type PostgresPool, problemResponses } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
-import { findAccount } from '../adapters/billing-store.ts';
+import type { AccountView } from '../domain/billing-account.ts';
+import type { BillingService } from '../domain/billing-service.ts';
 
 export interface BillingRoutesDeps {
+  readonly billing: Pick<BillingService<unknown, PostgresPool>, 'accountView'>;
+  /** Where the account is read from. */
   readonly pool: PostgresPool;
   readonly authenticate: onRequestAsyncHookHandler;
 }
 
-async function accountView(pool: PostgresPool, userId: string) {
-  const found = await findAccount(pool, userId);
-  if (!found) {
-    // Also the answer in the moments between sign-up and user.signed-up being handled.
-    throw new NotFoundError('There is no billing account for this user', {
-      code: 'BILLING_ACCOUNT_NOT_FOUND',
-    });
-  }
-  const { account, charges } = found;
+/** The account as the API sends it: named fields only, so nothing internal leaks out. */
+export function toAccountResponse({ account, recentCharges }: AccountView): BillingAccount {
   return {
     userId: account.userId,
     billingAddress: account.billingAddress,
@@ -26,7 +22,7 @@ async function accountView(pool: PostgresPool, userId: string) {
     creditLimitCents: account.creditLimitCents,
     availableCents: account.availableCents,
     openedAt: account.openedAt.toISOString(),
-    recentCharges: charges.map((charge) => ({
+    recentCharges: recentCharges.map((charge) => ({
       orderId: charge.orderId,
       amountCents: charge.amountCents,
       currency: charge.currency,
@@ -37,6 +33,9 @@ async function accountView(pool: PostgresPool, userId: string) {
 
 /** The caller's own account (public, through the gateway) and any account (internal). */
 export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebox {
+  const accountOf = async (userId: string) =>
+    toAccountResponse(await deps.billing.accountView(deps.pool, userId));
+
   return async (app) => {
     app.get(
       '/billing/account',
@@ -49,7 +48,7 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           response: { 200: BillingAccount, ...problemResponses(401, 404) },
         },
       },
-      async (request) => accountView(deps.pool, request.caller?.userId ?? ''),
+      async (request) => accountOf(request.caller?.userId ?? ''),
     );
 
     app.get(
@@ -62,7 +61,7 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           response: { 200: BillingAccount, ...problemResponses(404) },
         },
       },
-      async (request) => accountView(deps.pool, request.params.userId),
+      async (request) => accountOf(request.params.userId),
     );
   };
 }

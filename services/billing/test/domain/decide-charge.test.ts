@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { type BillingAccount, decideCharge } from '../src/domain/billing-account.ts';
+import { decideCharge } from '../../src/domain/decide-charge.ts';
 
-const account: BillingAccount = {
-  userId: 'u-1',
-  billingAddress: { line1: '1 Main St', city: 'Oslo', postalCode: '0150', country: 'NO' },
-  currency: 'EUR',
-  creditLimitCents: 50_000,
-  availableCents: 10_000,
-  openedAt: new Date(),
-};
+const account = { currency: 'EUR', availableCents: 10_000 };
 
 describe('decideCharge', () => {
   it('accepts a charge within the available credit', () => {
     expect(decideCharge(account, 10_000, 'EUR')).toEqual({
       outcome: 'accepted',
       availableAfterCents: 0,
+    });
+    expect(decideCharge(account, 0, 'EUR')).toEqual({
+      outcome: 'accepted',
+      availableAfterCents: 10_000,
     });
   });
 
