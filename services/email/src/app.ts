@@ -7,8 +7,8 @@ import {
   type ServiceApp,
 } from '@storekeeper/platform';
 import type { Logger } from 'pino';
-import { createDeliveryLog } from './adapters/delivery-log.ts';
 import { deliveryTableReadiness } from './adapters/delivery-table-readiness.ts';
+import { createDynamoDeliveryStore } from './adapters/dynamo-delivery-store.ts';
 import type { Config } from './config.ts';
 import { mailboxRoutes } from './routes/mailbox-routes.ts';
 
@@ -23,7 +23,7 @@ export interface AppDeps {
 
 /** The email service as a Fastify instance that never listens (server.ts does that). */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
-  const log = createDeliveryLog(
+  const deliveries = createDynamoDeliveryStore(
     DynamoDBDocumentClient.from(deps.dynamo),
     deps.config.DELIVERIES_TABLE,
   );
@@ -40,7 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     ],
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
     routes: async (app) => {
-      if (devMailbox) await app.register(mailboxRoutes(log));
+      if (devMailbox) await app.register(mailboxRoutes(deliveries));
     },
   });
 }

@@ -5,12 +5,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Topology } from '@storekeeper/contracts';
 import { createEventConsumer, type EventConsumer, type HandlerSpy } from '@storekeeper/messaging';
 import type { Logger } from 'pino';
-import { createDeliveryLog } from './adapters/delivery-log.ts';
+import { createDynamoDeliveryStore } from './adapters/dynamo-delivery-store.ts';
 import { createDynamoInbox } from './adapters/dynamo-inbox.ts';
-import { createMailer } from './adapters/mailer.ts';
+import { createDynamoRecipientDirectory } from './adapters/dynamo-recipient-directory.ts';
+import { createRecordOnlyMailer } from './adapters/record-only-mailer.ts';
+import { createSesMailer } from './adapters/ses-mailer.ts';
 import type { Config } from './config.ts';
+import { createNotifier } from './domain/notifier.ts';
 import { emailHandlers } from './handlers/index.ts';
-import { createNotifier } from './handlers/notify.ts';
 
 export interface EmailConsumerDeps {
   readonly config: Config;
@@ -25,9 +27,18 @@ export interface EmailConsumerDeps {
 
 /** The consumer of the email queue: every notification the system sends starts here. */
 export function createEmailConsumer(deps: EmailConsumerDeps): EventConsumer {
+  const { config } = deps;
   const documents = DynamoDBDocumentClient.from(deps.dynamo);
-  const log = createDeliveryLog(documents, deps.config.DELIVERIES_TABLE);
   const queue = deps.topology.queueOf('email');
+  const notifier = createNotifier({
+    mailer: config.EMAIL_SENDING_ENABLED
+      ? createSesMailer({ ses: deps.ses, from: config.EMAIL_FROM })
+      : createRecordOnlyMailer(),
+    deliveries: createDynamoDeliveryStore(documents, config.DELIVERIES_TABLE),
+    recipients: createDynamoRecipientDirectory(documents, config.DELIVERIES_TABLE),
+    keepBodies: config.NODE_ENV !== 'production',
+    now: () => new Date(),
+  });
   return createEventConsumer({
     consumer: 'email',
     topology: deps.topology,
@@ -35,23 +46,10 @@ export function createEmailConsumer(deps: EmailConsumerDeps): EventConsumer {
     logger: deps.logger,
     // The lease matches the visibility timeout: a claim outlives a handler only if the
     // message would have come back anyway.
-    inbox: createDynamoInbox(documents, deps.config.DELIVERIES_TABLE, {
+    inbox: createDynamoInbox(documents, config.DELIVERIES_TABLE, {
       leaseMs: queue.settings.visibilityTimeoutSeconds * 1000,
     }),
-    handlers: emailHandlers({
-      log,
-      verifyEmailUrl: deps.config.VERIFY_EMAIL_URL,
-      notifier: createNotifier({
-        mailer: createMailer({
-          ses: deps.ses,
-          from: deps.config.EMAIL_FROM,
-          sendingEnabled: deps.config.EMAIL_SENDING_ENABLED,
-        }),
-        log,
-        keepBodies: deps.config.NODE_ENV !== 'production',
-        now: () => new Date(),
-      }),
-    }),
+    handlers: emailHandlers({ notifier, verifyEmailUrl: config.VERIFY_EMAIL_URL }),
     ...(deps.spy ? { spy: deps.spy } : {}),
     ...(deps.queueUrl ? { queueUrl: deps.queueUrl } : {}),
   });

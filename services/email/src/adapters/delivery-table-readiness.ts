@@ -1,7 +1,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ReadinessCheck } from '@storekeeper/platform';
 
-/** Ready when the delivery-log table answers and is ACTIVE (not being created or deleted). */
+/** Ready when the `email-deliveries` table answers and is ACTIVE (not being created or deleted). */
 export function deliveryTableReadiness(client: DynamoDBClient, tableName: string): ReadinessCheck {
   return {
     name: 'deliveries-table',

@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Inbox, InboxEntry } from '@storekeeper/messaging';
+import { emailTable } from './email-table.ts';
 
 /** Thrown when another worker holds the event's lease; the message comes back later. */
 export class EventInProgressError extends Error {
@@ -32,7 +33,7 @@ export function createDynamoInbox(
   options: { leaseMs: number; now?: () => number },
 ): Inbox<undefined> {
   const now = options.now ?? Date.now;
-  const keyOf = (entry: InboxEntry) => `inbox#${entry.source}#${entry.id}`;
+  const keyOf = (entry: InboxEntry) => emailTable.inboxClaimId(entry.source, entry.id);
 
   async function claim(id: string, entry: InboxEntry): Promise<boolean> {
     const at = now();

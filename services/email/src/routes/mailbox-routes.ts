@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
 import { problemResponses } from '@storekeeper/platform';
-import type { DeliveryLog } from '../adapters/delivery-log.ts';
+import type { DeliveryStore } from '../domain/delivery-store.ts';
 
 /** The development mailbox: what the system sent to an address. Not registered in production. */
-export function mailboxRoutes(log: DeliveryLog): FastifyPluginAsyncTypebox {
+export function mailboxRoutes(deliveries: DeliveryStore): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/dev/mailbox',
@@ -17,9 +17,9 @@ export function mailboxRoutes(log: DeliveryLog): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const deliveries = await log.listFor(request.query.to.toLowerCase());
+        const sent = await deliveries.listFor(request.query.to.toLowerCase());
         return {
-          messages: deliveries.map((d) => ({
+          messages: sent.map((d) => ({
             id: d.eventId,
             to: d.to,
             subject: d.subject,

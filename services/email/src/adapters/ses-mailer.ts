@@ -1,27 +1,10 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { EmailMessage } from '../domain/email-message.ts';
+import type { Mailer } from '../domain/mailer.ts';
 
-export interface SendResult {
-  readonly status: 'sent' | 'recorded';
-  readonly providerMessageId?: string;
-}
-
-export interface Mailer {
-  send(to: string, message: EmailMessage): Promise<SendResult>;
-}
-
-/**
- * Sends through SES (v2 API, any endpoint) when sending is on; otherwise only reports
- * the message as recorded, so local runs and tests never need a mail server.
- */
-export function createMailer(options: {
-  ses: SESv2Client;
-  from: string;
-  sendingEnabled: boolean;
-}): Mailer {
+/** Sends through SES (v2 API, any endpoint: AWS, LocalStack, moto). */
+export function createSesMailer(options: { ses: SESv2Client; from: string }): Mailer {
   return {
     async send(to, message) {
-      if (!options.sendingEnabled) return { status: 'recorded' };
       const { MessageId } = await options.ses.send(
         new SendEmailCommand({
           FromEmailAddress: options.from,

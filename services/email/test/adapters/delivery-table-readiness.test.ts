@@ -1,50 +1,35 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dynamoTables } from '@storekeeper/contracts';
-import { provisionDynamoTables } from '@storekeeper/local-cloud';
-import { createLifecycle, createLogger, loadConfig, type ServiceApp } from '@storekeeper/platform';
+import { createLifecycle, type ServiceApp } from '@storekeeper/platform';
 import {
   createTcpProxy,
   describeWithBackends,
-  requireBackends,
   type TcpProxy,
   uniqueName,
   waitFor,
 } from '@storekeeper/testing';
 import { beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { configSchema } from '../src/config.ts';
+import { buildApp } from '../../src/app.ts';
+import { awsBackends, emailConfig, logger, provisionEmailTable } from '../helper.ts';
 
-const logger = createLogger({ service: 'email-test', level: 'silent' });
-
-describeWithBackends('email service', () => {
+describeWithBackends('delivery table readiness', () => {
   let proxy: TcpProxy;
   let dynamo: DynamoDBClient;
   let app: ServiceApp;
 
   beforeAll(async () => {
-    const { aws } = requireBackends().connection;
-    const endpoint = aws.endpoints.dynamodb ?? aws.endpoints.default;
-    if (!endpoint) throw new Error('the backends have no DynamoDB endpoint');
-    const credentials = { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey };
-    // A table of its own, declared like the real one, so suites never share data.
-    const tableName = uniqueName('email-deliveries-');
-    const declared = dynamoTables.find((table) => table.service === 'email');
-    if (!declared) throw new Error('contracts declare no email table');
-    await provisionDynamoTables(endpoint, {
-      region: aws.region,
-      credentials,
-      tables: [{ ...declared, tableName }],
-    });
-
-    proxy = await createTcpProxy(endpoint);
+    const { region, credentials, dynamoEndpoint } = awsBackends();
+    if (!dynamoEndpoint) throw new Error('the backends have no DynamoDB endpoint');
+    const tableName = await provisionEmailTable();
+    // Through a proxy the test can cut, to play an unreachable DynamoDB.
+    proxy = await createTcpProxy(dynamoEndpoint);
     dynamo = new DynamoDBClient({
-      region: aws.region,
-      endpoint: proxy.url(endpoint),
+      region,
+      endpoint: proxy.url(dynamoEndpoint),
       credentials,
       requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
       maxAttempts: 1,
     });
-    const { config } = await loadConfig(configSchema, { env: { DELIVERIES_TABLE: tableName } });
+    const config = await emailConfig(tableName);
     app = await buildApp({ config, logger, lifecycle: createLifecycle(), dynamo });
     return async () => {
       await app.close();
@@ -72,9 +57,7 @@ describeWithBackends('email service', () => {
   });
 
   it('is not ready when its table does not exist', async () => {
-    const { config } = await loadConfig(configSchema, {
-      env: { DELIVERIES_TABLE: uniqueName('missing-') },
-    });
+    const config = await emailConfig(uniqueName('missing-'));
     const orphan = await buildApp({ config, logger, lifecycle: createLifecycle(), dynamo });
     const response = await orphan.inject('/health/ready');
     await orphan.close();
