@@ -82,6 +82,50 @@ describeWithBackends('outbox and relay', () => {
     expect(rows).toEqual([{ event_id: committed.id }]);
   });
 
+  it('wakes at the commit, long before its poll, and again after losing its listener', async () => {
+    // A poll of a minute: only the commit notification can explain a prompt publish.
+    const sleepy = createOutboxRelay({
+      pool: fixture.pool,
+      publisher: fixture.publisher,
+      logger: fixture.logger,
+      pollIntervalMs: 60_000,
+    });
+    sleepy.start();
+    try {
+      const listening = () =>
+        fixture.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND query = 'LISTEN storekeeper_outbox'`,
+        );
+      await waitFor(async () => (await listening()).rows.length === 1, {
+        timeout: 5_000,
+        description: 'the relay listening',
+      });
+      const first = await withTransaction(fixture.pool, (tx) =>
+        outbox.add(tx, 'order.placed', orderPlaced.example),
+      );
+      await spy.waitFor({ id: first.id, outcome: 'handled' }, { timeoutMs: 10_000 });
+
+      // A database restart ends the listening connection; the relay opens another.
+      const [{ pid } = { pid: 0 }] = (await listening()).rows;
+      await fixture.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      await waitFor(
+        async () => {
+          const now = (await listening()).rows;
+          return now.length === 1 && now[0]?.pid !== pid;
+        },
+        { timeout: 10_000, description: 'a new listening connection' },
+      );
+      const second = await withTransaction(fixture.pool, (tx) =>
+        outbox.add(tx, 'order.placed', orderPlaced.example),
+      );
+      await spy.waitFor({ id: second.id, outcome: 'handled' }, { timeoutMs: 10_000 });
+    } finally {
+      await sleepy.stop();
+    }
+    expect(await pending()).toBe(0);
+  });
+
   it('carries the writer’s trace header through the outbox, SNS and SQS to the consumer', async () => {
     const traceHeader =
       'Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1';

@@ -4,6 +4,7 @@ import type { PostgresClient, PostgresPool } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../backoff.ts';
 import type { EventPublisher, PublishFailure } from '../publisher/create-event-publisher.ts';
+import { outboxChannel } from './create-outbox.ts';
 
 export interface OutboxRelayOptions {
   readonly pool: PostgresPool;
@@ -11,8 +12,14 @@ export interface OutboxRelayOptions {
   readonly logger: Logger;
   /** Rows claimed per round (published in SNS batches of 10, in parallel). Default 100. */
   readonly batchSize?: number;
-  /** Pause after a round that found less than a full batch. Default 200 ms. */
+  /**
+   * Pause after a round that found less than a full batch, unless a commit that wrote to
+   * the outbox wakes the relay first (LISTEN). The poll is the safety net for a lost
+   * notification or listener connection. Default 1 s.
+   */
   readonly pollIntervalMs?: number;
+  /** Wake on the outbox's commit notifications (default true). */
+  readonly listen?: boolean;
   /** While SNS is unavailable: first pause, doubled per failed round up to the max. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Published rows older than this are deleted (default 3 days; 0 keeps them). */
@@ -53,7 +60,10 @@ const housekeepingEveryMs = 10 * 60_000;
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 100;
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const wake = createWakeUp();
+  const listener =
+    options.listen === false ? undefined : createListener(options.pool, wake, () => log);
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const retentionMs = options.retentionMs ?? 3 * 24 * 60 * 60_000;
   const log = options.logger.child({ component: 'outbox-relay' });
@@ -155,7 +165,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const level = failures === 1 ? 'warn' : 'debug';
         log[level]({ err: error, failures, retryInMs: pause }, 'outbox relay round failed');
       }
-      if (pause > 0) await delay(pause, undefined, { signal }).catch(() => undefined);
+      if (pause > 0) await wake.sleep(pause, signal);
     }
   }
 
@@ -163,13 +173,103 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (running) return;
       stopper = new AbortController();
+      listener?.start(stopper.signal);
       running = loop(stopper.signal);
     },
     async stop() {
       stopper?.abort();
       await running;
+      await listener?.stop();
       running = undefined;
     },
     relayOnce,
+  };
+}
+
+interface WakeUp {
+  /** Resolves after `ms`, at an abort, or at once when woken meanwhile (or before). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  wake(): void;
+}
+
+function createWakeUp(): WakeUp {
+  let woken = false;
+  let resolveSleep: (() => void) | undefined;
+  return {
+    async sleep(ms, signal) {
+      if (woken || signal.aborted) {
+        woken = false;
+        return;
+      }
+      const { promise, resolve } = Promise.withResolvers<void>();
+      resolveSleep = resolve;
+      const timer = setTimeout(resolve, ms);
+      const onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+      await promise;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolveSleep = undefined;
+      woken = false;
+    },
+    wake() {
+      woken = true;
+      resolveSleep?.();
+    },
+  };
+}
+
+interface Listener {
+  start(signal: AbortSignal): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * One pooled connection that LISTENs on the outbox channel and wakes the relay at every
+ * notification. Lost (a database restart), it is opened again with backoff; meanwhile
+ * the poll keeps the relay going.
+ */
+function createListener(pool: PostgresPool, wake: WakeUp, log: () => Logger): Listener {
+  let running: Promise<void> | undefined;
+  async function listen(signal: AbortSignal) {
+    let failures = 0;
+    while (!signal.aborted) {
+      let client: PostgresClient | undefined;
+      try {
+        client = await pool.connect();
+        const lost = new Promise<void>((resolve) => {
+          client?.once('error', () => resolve());
+          client?.once('end', () => resolve());
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        client.on('notification', () => wake.wake());
+        await client.query(`LISTEN ${outboxChannel}`);
+        failures = 0;
+        // Whatever was committed while no one listened is picked up now.
+        wake.wake();
+        await lost;
+        if (!signal.aborted) log().warn('outbox listener connection lost; reconnecting');
+      } catch (error) {
+        failures++;
+        if (failures === 1) log().warn({ err: error }, 'outbox listener failed; polling meanwhile');
+      } finally {
+        // Destroyed, not returned: a pooled connection must not keep LISTENing for others.
+        client?.release(true);
+      }
+      if (!signal.aborted && failures > 0) {
+        await delay(backoffDelay(failures, { initialMs: 500, maxMs: 30_000 }), undefined, {
+          signal,
+        }).catch(() => undefined);
+      }
+    }
+  }
+  return {
+    start(signal) {
+      running ??= listen(signal);
+    },
+    async stop() {
+      await running;
+      running = undefined;
+    },
   };
 }

@@ -34,12 +34,22 @@ export interface OutboxOptions {
   readonly traceHeader?: () => string | undefined;
 }
 
+/** The channel on which a commit that wrote to the outbox notifies the relays. */
+export const outboxChannel = 'storekeeper_outbox';
+
 export function createOutbox(options: OutboxOptions = {}): Outbox {
   const addEvent = async (tx: PostgresClient, event: CloudEvent) => {
     validateEvent(event);
+    // The notification is delivered when the transaction commits, and not at all if it
+    // rolls back: it wakes the relays (LISTEN) the moment there is something to publish.
+    // PostgreSQL folds identical notifications of one transaction into one.
     await tx.query(
-      `INSERT INTO outbox (event_id, event_type, event, trace_header)
-       VALUES ($1, $2, $3, $4)`,
+      `WITH written AS (
+         INSERT INTO outbox (event_id, event_type, event, trace_header)
+         VALUES ($1, $2, $3, $4)
+         RETURNING event_id
+       )
+       SELECT pg_notify('${outboxChannel}', '') FROM written`,
       [event.id, event.type, JSON.stringify(event), options.traceHeader?.() ?? null],
     );
   };
