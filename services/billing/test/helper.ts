@@ -15,11 +15,11 @@ import {
 import {
   createTcpProxy,
   createTestDatabase,
+  createTestTokens,
   type TcpProxy,
   type TestDatabase,
 } from '@storekeeper/testing';
 import type { LightMyRequestResponse } from 'fastify';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { buildApp } from '../src/app.ts';
 import { type Config, configSchema } from '../src/config.ts';
 import { billingHandlers } from '../src/handlers/index.ts';
@@ -87,22 +87,10 @@ export async function buildBillingTestApp(): Promise<BillingTestApp> {
       DEFAULT_CREDIT_LIMIT_CENTS: String(creditLimitCents),
     },
   });
-  const keys = await generateKeyPair('ES256', { extractable: true });
-  const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256' }] };
-  const signToken = (userId: string) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setSubject(userId)
-      .setIssuer(config.JWT_ISSUER)
-      .setAudience(config.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(keys.privateKey);
-  const tokens = createTokenVerifier({
-    keySet: createLocalJWKSet(jwks),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const issuer = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  const testTokens = await createTestTokens(issuer);
+  const signToken = (userId: string) => testTokens.sign(userId);
+  const tokens = createTokenVerifier({ keySet: testTokens.keySet, ...issuer });
   const app = await buildApp({ config, logger, lifecycle: createLifecycle(), pool, tokens });
   const handlers = billingHandlers(config, createOutbox()) as unknown as Record<
     string,

@@ -7,7 +7,7 @@ import {
   loadConfig,
   type ServiceApp,
 } from '@storekeeper/platform';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createTestTokens } from '@storekeeper/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeUpstreams, createUpstreams, type Upstreams } from '../src/adapters/upstreams.ts';
 import { buildApp } from '../src/app.ts';
@@ -35,22 +35,11 @@ async function gateway(env: Record<string, string>) {
       ...env,
     },
   });
-  const keys = await generateKeyPair('ES256', { extractable: true });
-  const jwks = { keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'ES256' }] };
-  token = await new SignJWT({})
-    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-    .setSubject('0b9c3f5e-8a52-4c43-9a5e-2d2f4f3b8a11')
-    .setIssuer(config.JWT_ISSUER)
-    .setAudience(config.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(keys.privateKey);
+  const issuer = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  const testTokens = await createTestTokens(issuer);
+  token = await testTokens.sign('0b9c3f5e-8a52-4c43-9a5e-2d2f4f3b8a11');
   upstreams = createUpstreams(config, logger);
-  const tokens = createTokenVerifier({
-    keySet: createLocalJWKSet(jwks),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  });
+  const tokens = createTokenVerifier({ keySet: testTokens.keySet, ...issuer });
   return buildApp({ config, logger, lifecycle: createLifecycle(), upstreams, tokens });
 }
 

@@ -2,6 +2,12 @@ export { backendsModeFrom } from './backends-mode.ts';
 export { createLogCapture, type LogCapture, type LogRecord } from './create-log-capture.ts';
 export { createTcpProxy, type TcpProxy, type TcpTarget } from './create-tcp-proxy.ts';
 export { createTestDatabase, type TestDatabase } from './create-test-database.ts';
+export {
+  createTestTokens,
+  type TestTokenIssuer,
+  type TestTokenOverrides,
+  type TestTokens,
+} from './create-test-tokens.ts';
 export { type LogLine, type SpawnedService, spawnService } from './spawn-service.ts';
 export { startBackends } from './start-backends.ts';
 export { defaultImages } from './start-container-backends.ts';

@@ -1,4 +1,5 @@
-import { NotFoundError } from '@storekeeper/platform/errors';
+import { retryLater } from '@storekeeper/messaging/retry-later';
+import { billingErrors } from '../errors.ts';
 import type { AccountView, PostalAddress } from './billing-account.ts';
 import type { BillingStore } from './billing-store.ts';
 import { type ChargeDecision, decideCharge } from './decide-charge.ts';
@@ -38,7 +39,8 @@ export interface BillingService<Tx, Db = Tx> {
   openAccount(tx: Tx, user: SignedUpUser): Promise<void>;
   /**
    * Charges an order all or nothing on `tx` and writes payment.succeeded or payment.failed
-   * on it. Throws AccountNotOpenedError while the account does not exist yet.
+   * on it. While the account does not exist yet (user.signed-up not handled) it throws
+   * `retryLater`: not a payment failure, the event comes back until the account is there.
    */
   chargeOrder(tx: Tx, order: OrderToCharge): Promise<ChargeOutcome>;
   /** The user's account and newest charges; NotFoundError when there is none. */
@@ -47,17 +49,6 @@ export interface BillingService<Tx, Db = Tx> {
 
 /** The account view's list; the API allows up to 20. */
 const RECENT_CHARGES = 10;
-
-/**
- * The account does not exist (yet): user.signed-up has not been handled. Not a payment
- * failure: the event is retried until the account is there.
- */
-export class AccountNotOpenedError extends Error {
-  constructor(userId: string) {
-    super(`no billing account for user ${userId} yet`);
-    this.name = 'AccountNotOpenedError';
-  }
-}
 
 export function createBillingService<Tx, Db = Tx>(
   deps: BillingServiceDeps<Tx, Db>,
@@ -78,7 +69,7 @@ export function createBillingService<Tx, Db = Tx>(
 
     async chargeOrder(tx, order) {
       const account = await store.lockAccount(tx, order.userId);
-      if (!account) throw new AccountNotOpenedError(order.userId);
+      if (!account) throw retryLater(`no billing account for user ${order.userId} yet`);
       const { orderId, userId, amountCents, currency } = order;
       const decision = decideCharge(account, amountCents, currency);
       if (decision.outcome === 'refused') {
@@ -105,9 +96,10 @@ export function createBillingService<Tx, Db = Tx>(
       const view = await store.findAccount(db, userId, RECENT_CHARGES);
       if (!view) {
         // Also the answer in the moments between sign-up and user.signed-up being handled.
-        throw new NotFoundError('There is no billing account for this user', {
-          code: 'BILLING_ACCOUNT_NOT_FOUND',
-        });
+        throw billingErrors.create(
+          'BILLING_ACCOUNT_NOT_FOUND',
+          'There is no billing account for this user',
+        );
       }
       return view;
     },

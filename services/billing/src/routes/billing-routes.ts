@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BillingAccount } from '@storekeeper/contracts';
-import { type PostgresPool, problemResponses } from '@storekeeper/platform';
+import { callerOf, type PostgresPool } from '@storekeeper/platform';
 import type { onRequestAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import type { AccountView } from '../domain/billing-account.ts';
 import type { BillingService } from '../domain/billing-service.ts';
+import { billingErrors } from '../errors.ts';
 
 export interface BillingRoutesDeps {
   readonly billing: Pick<BillingService<unknown, PostgresPool>, 'accountView'>;
@@ -45,10 +46,19 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'The caller’s billing account',
           tags: ['billing'],
           security: [{ bearerAuth: [] }],
-          response: { 200: BillingAccount, ...problemResponses(401, 404) },
+          response: {
+            200: BillingAccount,
+            // The hook verifies the token against the user service's JWKS, which can be
+            // out of reach (JWKS_UNAVAILABLE) as well as the token bad (INVALID_TOKEN).
+            ...billingErrors.responses(
+              'INVALID_TOKEN',
+              'JWKS_UNAVAILABLE',
+              'BILLING_ACCOUNT_NOT_FOUND',
+            ),
+          },
         },
       },
-      async (request) => accountOf(request.caller?.userId ?? ''),
+      async (request) => accountOf(callerOf(request).userId),
     );
 
     app.get(
@@ -58,7 +68,10 @@ export function billingRoutes(deps: BillingRoutesDeps): FastifyPluginAsyncTypebo
           summary: 'A user’s billing account, for other services',
           tags: ['internal'],
           params: Type.Object({ userId: Type.String({ format: 'uuid' }) }),
-          response: { 200: BillingAccount, ...problemResponses(404) },
+          response: {
+            200: BillingAccount,
+            ...billingErrors.responses('INVALID_INPUT', 'BILLING_ACCOUNT_NOT_FOUND'),
+          },
         },
       },
       async (request) => accountOf(request.params.userId),

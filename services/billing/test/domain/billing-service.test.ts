@@ -1,8 +1,9 @@
+import { RetryLaterError } from '@storekeeper/messaging/retry-later';
 import { NotFoundError } from '@storekeeper/platform/errors';
 import { describe, expect, it } from 'vitest';
 import type { AccountView, BillingAccount, Charge } from '../../src/domain/billing-account.ts';
 import type { BillingEvent } from '../../src/domain/billing-events.ts';
-import { AccountNotOpenedError, createBillingService } from '../../src/domain/billing-service.ts';
+import { createBillingService } from '../../src/domain/billing-service.ts';
 import type { BillingStore } from '../../src/domain/billing-store.ts';
 
 /** Stands for the caller's transaction; the store records which one each write came on. */
@@ -148,9 +149,11 @@ describe('billing service', () => {
       expect(t.accounts.get('user-1')?.availableCents).toBe(0);
     });
 
-    it('fails without a trace while the account is not opened, so the event is retried', async () => {
+    it('defers without a trace while the account is not opened, so the event comes back', async () => {
       const t = setUp();
-      await expect(t.billing.chargeOrder(tx, order(100))).rejects.toThrow(AccountNotOpenedError);
+      const charging = t.billing.chargeOrder(tx, order(100));
+      await expect(charging).rejects.toBeInstanceOf(RetryLaterError);
+      await expect(charging).rejects.toThrow('no billing account for user user-1 yet');
       expect(t.charges).toEqual([]);
       expect(t.events).toEqual([]);
     });

@@ -15,7 +15,9 @@ describeWithBackends('billing routes', () => {
     const none = await t.getAccount(randomUUID());
     expect(none.statusCode).toBe(404);
     expect(none.json()).toMatchObject({ code: 'BILLING_ACCOUNT_NOT_FOUND' });
-    expect((await t.app.inject({ url: '/billing/account' })).statusCode).toBe(401);
+    const anonymous = await t.app.inject({ url: '/billing/account' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
   it('shows each caller only its own account', async () => {
@@ -58,5 +60,6 @@ describeWithBackends('billing routes', () => {
     expect(missing.json()).toMatchObject({ code: 'BILLING_ACCOUNT_NOT_FOUND' });
     const malformed = await t.app.inject({ url: '/internal/billing/accounts/not-a-uuid' });
     expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

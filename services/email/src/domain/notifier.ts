@@ -1,8 +1,8 @@
+import { retryLater } from '@storekeeper/messaging/retry-later';
 import type { Delivery, DeliveryStore } from './delivery-store.ts';
 import type { EmailMessage } from './email-message.ts';
 import type { Mailer } from './mailer.ts';
 import type { Recipient, RecipientDirectory } from './recipient-directory.ts';
-import { UnknownRecipientError } from './unknown-recipient-error.ts';
 
 export interface NotifierDeps {
   readonly mailer: Mailer;
@@ -29,8 +29,9 @@ export interface Notifier {
     notification: Notification & { readonly to: string; readonly message: EmailMessage },
   ): Promise<Delivery>;
   /**
-   * Emails a known user, rendered with what is known of them. Throws UnknownRecipientError
-   * (and sends nothing) until the user is known, so the event is retried later.
+   * Emails a known user, rendered with what is known of them. Until the user is known
+   * (user.signed-up still on its way) it sends nothing and throws `retryLater`: not a
+   * failure, the event comes back after the consumer's backoff.
    */
   notifyUser(
     notification: Notification & {
@@ -73,7 +74,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
     async notifyUser(notification) {
       const recipient = await deps.recipients.find(notification.userId);
-      if (!recipient) throw new UnknownRecipientError(notification.userId);
+      if (!recipient) throw retryLater(`no recipient known for user ${notification.userId} yet`);
       return deliver(notification, recipient.email, notification.render(recipient));
     },
   };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Mailbox, MailboxQuery } from '@storekeeper/contracts';
-import { problemResponses } from '@storekeeper/platform';
 import type { DeliveryStore } from '../domain/delivery-store.ts';
+import { emailErrors } from '../errors.ts';
 
 /** The development mailbox: what the system sent to an address. Not registered in production. */
 export function mailboxRoutes(deliveries: DeliveryStore): FastifyPluginAsyncTypebox {
@@ -13,7 +13,7 @@ export function mailboxRoutes(deliveries: DeliveryStore): FastifyPluginAsyncType
           summary: 'Emails sent to an address, newest first (development only)',
           tags: ['development'],
           querystring: MailboxQuery,
-          response: { 200: Mailbox, ...problemResponses(400) },
+          response: { 200: Mailbox, ...emailErrors.responses('INVALID_INPUT') },
         },
       },
       async (request) => {

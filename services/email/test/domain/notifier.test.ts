@@ -1,10 +1,10 @@
+import { RetryLaterError } from '@storekeeper/messaging/retry-later';
 import { describe, expect, it } from 'vitest';
 import type { Delivery, DeliveryStore } from '../../src/domain/delivery-store.ts';
 import type { EmailMessage } from '../../src/domain/email-message.ts';
 import type { Mailer, SendResult } from '../../src/domain/mailer.ts';
 import { createNotifier } from '../../src/domain/notifier.ts';
 import type { Recipient, RecipientDirectory } from '../../src/domain/recipient-directory.ts';
-import { UnknownRecipientError } from '../../src/domain/unknown-recipient-error.ts';
 
 // The notifier's own ports, held in memory: these tests are about its rules, the DynamoDB
 // and SES adapters are tested against real backends.
@@ -121,7 +121,7 @@ describe('notifier', () => {
     expect(delivery).toMatchObject({ to: 'grace@example.com', subject: 'Hello Grace' });
   });
 
-  it('sends nothing to a user it has not learnt yet and says so, so the event is retried', async () => {
+  it('sends nothing to a user it has not learnt yet and asks to be retried later', async () => {
     const { notifier, mailer, deliveries } = setUp();
     const notifying = notifier.notifyUser({
       eventId: 'e',
@@ -129,7 +129,7 @@ describe('notifier', () => {
       userId: 'u2',
       render: () => message,
     });
-    await expect(notifying).rejects.toBeInstanceOf(UnknownRecipientError);
+    await expect(notifying).rejects.toBeInstanceOf(RetryLaterError);
     await expect(notifying).rejects.toThrow('no recipient known for user u2 yet');
     expect(mailer.sent).toEqual([]);
     expect(deliveries.all).toEqual([]);

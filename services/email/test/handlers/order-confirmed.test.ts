@@ -11,7 +11,7 @@ describeWithBackends('order.confirmed', () => {
     return () => h.close();
   });
 
-  it('notifies about an order once the recipient is known, retrying until then', async () => {
+  it('notifies about an order once the recipient is known, deferring it until then', async () => {
     const userId = randomUUID();
     const to = `${userId}@example.com`;
     const confirmed = createEvent('order.confirmed', {
@@ -21,7 +21,7 @@ describeWithBackends('order.confirmed', () => {
       currency: 'EUR',
     });
     await h.publisher.publish(confirmed);
-    await h.spy.waitFor({ id: confirmed.id, outcome: 'failed' }, { timeoutMs: 15_000 });
+    await h.spy.waitFor({ id: confirmed.id, outcome: 'deferred' }, { timeoutMs: 15_000 });
 
     const signedUp = createEvent('user.signed-up', {
       userId,
