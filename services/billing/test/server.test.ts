@@ -238,5 +238,5 @@ describe('the billing process', () => {
     expect(await queryCount(`SELECT count(*) FROM outbox`)).toBe(sent.length);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
-  });
+  }, 120_000);
 });

@@ -244,6 +244,11 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
           new Promise((resolve) => setTimeout(resolve, remaining).unref()),
         ]);
       }
+      // Nothing is in flight any more, so a long poll still pending can be cut now: left
+      // running, it could take messages this process will never handle (they would come
+      // back only after their visibility timeout). sqs-consumer has no public call for
+      // it once stopped; its abort controller is the one its requests use.
+      (consumer as unknown as { abortController?: AbortController }).abortController?.abort();
       consumer = undefined;
       log.info('stopped consuming');
     },
