@@ -1,7 +1,7 @@
 /**
  * Writes each TypeScript service's manifest (services/<name>/service.json) from its
  * definition: the plain data that `pnpm start`, the e2e system, provisioning, compose
- * and the CDK app read. `pnpm docs:manifests` writes them; CI fails on a diff.
+ * read (and later the infrastructure). `pnpm docs:manifests` writes them; CI fails on a diff.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

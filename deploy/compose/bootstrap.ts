@@ -1,6 +1,6 @@
 /**
  * The compose stack's bootstrap job: creates what the services expect to exist before
- * they start, from the declarations in `@storekeeper/contracts` and with the same
+ * they start, from the services' manifests and the contracts' topology, with the same
  * provisioning code as `pnpm start` and the tests (`@storekeeper/local-cloud`):
  *
  * - a database and a login role per PostgreSQL service, with the password compose gives

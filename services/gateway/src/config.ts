@@ -1,7 +1,7 @@
 import { defineConfig, tokenVerificationConfigProperties } from '@storekeeper/platform';
 import { type Static, Type } from 'typebox';
 
-/** Required: the orchestrator, compose and the CDK app set it for each service called. */
+/** Required: whoever runs the gateway (the orchestrator, compose) sets one per service called. */
 function serviceUrl(name: string) {
   return Type.String({
     pattern: '^https?://',

@@ -44,8 +44,8 @@ export type ProvisionTopologyOptions = TopologyOptions &
  * Creates the declared topology, or brings an existing one in line with the declaration:
  * queue attributes are set again, subscriptions get the declared filter policy, and
  * subscriptions of our queues that the declaration no longer has are removed. Running it
- * twice changes nothing. Works against fauxqs, moto, LocalStack and AWS; on AWS the CDK
- * stacks own the topology and this is for dev accounts and emulators only.
+ * twice changes nothing. Works against fauxqs, moto, LocalStack and AWS; on AWS the
+ * infrastructure should own the topology; this is for dev accounts and emulators.
  */
 export async function provisionTopology(
   options: ProvisionTopologyOptions,

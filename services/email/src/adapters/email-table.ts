@@ -1,6 +1,6 @@
 /**
  * The layout of the email service's one DynamoDB table (`email-deliveries`, declared in
- * shared/contracts). Stored items and other code depend on it, so it changes only with a
+ * src/service.ts). Stored items and other code depend on it, so it changes only with a
  * migration of the data:
  *
  * - `delivery#<event id>`: one per email; only these carry `recipient`, the partition key

@@ -3,7 +3,7 @@ import { type Static, Type } from 'typebox';
 /**
  * What the workspace's tools know about a service, as plain data: `services/<name>/service.json`.
  * `pnpm start`, the end-to-end system, local-cloud provisioning, the compose bootstrap
- * and the CDK app read it, never the service's code, so a service written in another
+ * (and later the infrastructure) read it, never the service's code, so a service written in another
  * language joins by writing this file. A TypeScript service's manifest is generated
  * from its definition (`src/service.ts`) by `pnpm docs:manifests`; CI fails on drift.
  */

@@ -3,7 +3,7 @@ import type { ServiceName, Topology } from '@storekeeper/contracts';
 
 /**
  * The ARNs of the topics a service publishes to. CreateTopic on an existing topic only
- * returns its ARN (it needs sns:CreateTopic on that ARN, which the CDK grants to the
+ * returns its ARN (it needs sns:CreateTopic on that ARN, which the infrastructure must grant to the
  * producer), so no account id or region has to be configured.
  */
 export async function resolveTopicArns(
