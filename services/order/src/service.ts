@@ -1,13 +1,25 @@
-import { createPostgresPool, defineService } from '@storekeeper/platform';
+import { postgresMessagingWorkers, topologyFromConfig } from '@storekeeper/messaging';
+import {
+  createPostgresPool,
+  createServiceClient,
+  defineService,
+  tokenVerifierFromConfig,
+} from '@storekeeper/platform';
+import { createPostgresIdempotencyKeyStore } from './adapters/postgres-idempotency-key-store.ts';
 import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
+import { orderHandlers } from './handlers/index.ts';
+import { createPostgresOrderService } from './postgres-order-service.ts';
+import { idempotencyKeySweeper } from './workers/idempotency-key-sweeper.ts';
 
-/** The order service: so far its database and health; orders come next. */
+/** The order service: the catalogue, and orders settled by billing's payment events. */
 export const service = defineService({
   name: 'order',
   description: 'Product catalogue and orders',
   configSchema,
   stores: { postgres: { database: 'orders', role: 'storekeeper_order' } },
+  // Before an order is taken: is the customer's email verified?
+  calls: ['user'],
   createDeps({ config, logger, closeOnShutdown }) {
     const pool = createPostgresPool({
       connectionString: config.DATABASE_URL,
@@ -15,7 +27,30 @@ export const service = defineService({
       logger,
     });
     closeOnShutdown('postgres pool', () => pool.end());
-    return { pool };
+    const userService = createServiceClient({
+      name: 'user',
+      baseUrl: config.USER_SERVICE_URL,
+      logger,
+    });
+    closeOnShutdown('user service client', () => userService.close());
+    return { pool, userService, tokens: tokenVerifierFromConfig(config) };
   },
   buildApp: (deps, context) => buildApp({ ...context, ...deps }),
+  workers: ({ pool, userService }, { config, logger, aws }) => [
+    idempotencyKeySweeper({ keys: createPostgresIdempotencyKeyStore(), db: pool, logger }),
+    ...postgresMessagingWorkers({
+      service: 'order',
+      pool,
+      aws,
+      topology: topologyFromConfig(config),
+      logger,
+      handlers: orderHandlers(
+        createPostgresOrderService({
+          pool,
+          userService,
+          keyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS,
+        }),
+      ),
+    }),
+  ],
 });

@@ -3,10 +3,12 @@ import {
   createLifecycle,
   createLogger,
   createPostgresPool,
+  createServiceClient,
   loadConfig,
   migrate,
   type PostgresPool,
   type ServiceApp,
+  tokenVerifierFromConfig,
 } from '@storekeeper/platform';
 import {
   createTcpProxy,
@@ -39,10 +41,26 @@ describeWithBackends('order service', () => {
       applicationName: 'order-test',
       logger,
     });
-    const { config } = await loadConfig(configSchema, { env: { DATABASE_URL: proxy.url(db.url) } });
-    app = await buildApp({ config, logger, lifecycle: createLifecycle(), pool });
+    const { config } = await loadConfig(configSchema, {
+      // Never called here: readiness does not depend on the user service.
+      env: { DATABASE_URL: proxy.url(db.url), USER_SERVICE_URL: 'http://127.0.0.1:9' },
+    });
+    const userService = createServiceClient({
+      name: 'user',
+      baseUrl: config.USER_SERVICE_URL,
+      logger,
+    });
+    app = await buildApp({
+      config,
+      logger,
+      lifecycle: createLifecycle(),
+      pool,
+      tokens: tokenVerifierFromConfig(config),
+      userService,
+    });
     return async () => {
       await app.close();
+      await userService.close();
       await pool.end();
       await proxy.close();
       await db.drop();
@@ -54,7 +72,15 @@ describeWithBackends('order service', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['inbox', 'outbox', 'schema_migrations']),
+      expect.arrayContaining([
+        'idempotency_keys',
+        'inbox',
+        'order_events',
+        'orders',
+        'outbox',
+        'products',
+        'schema_migrations',
+      ]),
     );
     // Running them again is a no-op.
     await expect(migrate({ databaseUrl: db.url, dir: migrations, logger })).resolves.toEqual([]);
