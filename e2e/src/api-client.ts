@@ -9,13 +9,14 @@ export function createApiClient(baseUrl: string) {
   async function call<T>(
     method: string,
     path: string,
-    options: { body?: unknown; token?: string } = {},
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
   ) {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
       },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
@@ -31,6 +32,12 @@ export function createApiClient(baseUrl: string) {
       call<T>('GET', path, token ? { token } : {}),
     post: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) =>
       call<T>('POST', path, { body, ...(token ? { token } : {}) }),
+    /** POST with extra headers, e.g. `Idempotency-Key`. */
+    postWith: <T = Record<string, unknown>>(
+      path: string,
+      body: unknown,
+      options: { token?: string; headers?: Record<string, string> },
+    ) => call<T>('POST', path, { body, ...options }),
   };
 }
 

@@ -40,6 +40,10 @@ export interface SystemUnderTest {
   database(service: string): TestDatabase;
   /** Every line every service logged. */
   logs(): string;
+  /** Stops one service (SIGTERM, as ECS does) and resolves once it has exited. */
+  stopService(name: string): Promise<void>;
+  /** Starts a stopped service again, as it was, and resolves once it is ready. */
+  startService(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,7 +116,7 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
     const signingKeyPem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
-    const launched = await launchServices({
+    const launchOptions = {
       services: entries,
       backends: {
         connection,
@@ -148,7 +152,8 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
         options.env ?? {},
       ),
       readyTimeoutMs: 60_000,
-    });
+    };
+    const launched = await launchServices(launchOptions);
     processes = launched.processes;
     if (launched.outcome !== 'ready') {
       throw new Error(launched.reason ?? 'the system stopped before it was ready');
@@ -170,6 +175,18 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
       service: (name) => required(services[name], `no service "${name}"`),
       database: (name) => required(databases[name], `"${name}" has no database`),
       logs: () => [...lines.values()].flat().join('\n'),
+      async stopService(name) {
+        const running = processes.filter((p) => p.name === name && !p.hasExited);
+        await supervisor.stop(running, 20_000);
+      },
+      async startService(name) {
+        const again = await launchServices({ ...launchOptions, only: [name] });
+        processes = [...processes, ...again.processes];
+        if (again.outcome !== 'ready') throw new Error(again.reason ?? `${name} did not start`);
+        const service = services[name];
+        const process_ = again.processes.find((p) => p.name === name);
+        if (service && process_) services[name] = { ...service, process: process_ };
+      },
       stop,
     };
 

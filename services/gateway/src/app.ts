@@ -12,6 +12,7 @@ import type { Upstreams } from './adapters/upstreams.ts';
 import type { Config } from './config.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
+import { orderRoutes } from './routes/order-routes.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -52,6 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
         rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
       };
       await app.register(accountRoutes({ upstreams: deps.upstreams, authenticate, rateLimited }));
+      await app.register(orderRoutes({ upstreams: deps.upstreams, authenticate }));
       if (deps.config.NODE_ENV !== 'production') await app.register(devRoutes(deps.upstreams));
     },
   });

@@ -1,4 +1,4 @@
-import { billingApiErrors, userApiErrors } from '@storekeeper/contracts';
+import { billingApiErrors, orderApiErrors, userApiErrors } from '@storekeeper/contracts';
 import { defineErrors } from '@storekeeper/platform';
 
 /**
@@ -6,4 +6,8 @@ import { defineErrors } from '@storekeeper/platform';
  * rate limit and upstream failures) and those it forwards from the services, as their
  * API contracts declare them.
  */
-export const gatewayErrors = defineErrors({ ...userApiErrors, ...billingApiErrors });
+export const gatewayErrors = defineErrors({
+  ...userApiErrors,
+  ...billingApiErrors,
+  ...orderApiErrors,
+});

@@ -14,12 +14,30 @@ import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 
 const logger = createLogger({ service: 'gateway-test', level: 'silent' });
+const acceptedOrder = {
+  id: '5f0d6a3e-1c2b-4d7e-9f80-3a4b5c6d7e8f',
+  status: 'PENDING',
+  items: [
+    { sku: 'MUG-BLUE', name: 'Blue mug', quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 },
+  ],
+  totalCents: 2500,
+  currency: 'EUR',
+  placedAt: '2026-12-03T08:00:00.000Z',
+  updatedAt: '2026-12-03T08:00:00.000Z',
+  history: [{ status: 'PENDING', at: '2026-12-03T08:00:00.000Z' }],
+};
 
 /** A real HTTP server standing in for the services: it records what reaches it. */
 let upstream: Server;
 let upstreamUrl: string;
-const received: { method?: string; url?: string; authorization?: string; requestId?: string }[] =
-  [];
+const received: {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  requestId?: string;
+  idempotencyKey?: string;
+  body?: string;
+}[] = [];
 
 let app: ServiceApp;
 let upstreams: Upstreams;
@@ -44,13 +62,23 @@ async function gateway(env: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
     received.push({
       method: req.method,
       url: req.url,
       authorization: req.headers.authorization,
       requestId: req.headers['x-request-id'] as string,
+      idempotencyKey: req.headers['idempotency-key'] as string,
+      body,
     });
+    if (req.url === '/orders' && req.method === 'POST') {
+      // An order as the order service answers it: accepted, not yet charged.
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(acceptedOrder));
+      return;
+    }
     if (req.url === '/users/me') {
       res.writeHead(404, { 'content-type': 'application/problem+json' });
       res.end(
@@ -99,6 +127,70 @@ describe('gateway', () => {
       url: '/users/me',
       authorization: `Bearer ${token}`,
       requestId: 'req-42',
+    });
+  });
+
+  it('forwards an order with its Idempotency-Key and body, and answers what the order service said', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'order-1' },
+      payload: { items: [{ sku: 'MUG-BLUE', quantity: 2 }] },
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual(acceptedOrder);
+    expect(received.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/orders',
+      idempotencyKey: 'order-1',
+      authorization: `Bearer ${token}`,
+    });
+    expect(JSON.parse(received.at(-1)?.body ?? '')).toEqual({
+      items: [{ sku: 'MUG-BLUE', quantity: 2 }],
+    });
+  });
+
+  it.each([
+    ['no Idempotency-Key', {}, { items: [{ sku: 'MUG-BLUE', quantity: 1 }] }, 'idempotency-key'],
+    [
+      'a price',
+      { 'idempotency-key': 'k' },
+      { items: [{ sku: 'MUG-BLUE', quantity: 1, unitPriceCents: 1 }] },
+      'unitPriceCents',
+    ],
+    ['no items', { 'idempotency-key': 'k' }, { items: [] }, 'items'],
+    [
+      'quantity 0',
+      { 'idempotency-key': 'k' },
+      { items: [{ sku: 'MUG-BLUE', quantity: 0 }] },
+      'quantity',
+    ],
+  ])(
+    'refuses an order with %s: 400 naming it, and the order service never sees it',
+    async (_case, headers, payload, named) => {
+      const before = received.length;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(JSON.stringify(response.json())).toContain(named);
+      expect(received.length).toBe(before);
+    },
+  );
+
+  it('asks the order service for the caller’s orders with the limit, token and request id', async () => {
+    await app.inject({
+      url: '/api/orders?limit=5',
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-7' },
+    });
+    expect(received.at(-1)).toMatchObject({
+      method: 'GET',
+      url: '/orders?limit=5',
+      requestId: 'req-7',
     });
   });
 

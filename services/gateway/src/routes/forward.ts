@@ -8,6 +8,8 @@ const passedHeaders = [
   'cache-control',
   'location',
   'www-authenticate',
+  // Tells a client that retried with an Idempotency-Key that this is the first answer again.
+  'idempotent-replayed',
 ];
 
 /**
@@ -19,11 +21,23 @@ export async function forward(
   request: FastifyRequest,
   reply: FastifyReply,
   client: ServiceClient,
-  call: Pick<ServiceRequest, 'method' | 'path' | 'body'>,
+  call: Pick<ServiceRequest, 'method' | 'path' | 'body'> & {
+    /** Request headers the service needs beyond the request id and the token. */
+    readonly passHeaders?: readonly string[];
+  },
 ): Promise<void> {
+  const passed = Object.fromEntries(
+    (call.passHeaders ?? []).map((name) => [name, headerValue(request.headers[name])]),
+  );
   const response = await client.request({
-    ...call,
-    headers: { 'x-request-id': request.id, authorization: request.headers.authorization },
+    method: call.method,
+    path: call.path,
+    ...(call.body === undefined ? {} : { body: call.body }),
+    headers: {
+      ...passed,
+      'x-request-id': request.id,
+      authorization: request.headers.authorization,
+    },
   });
   for (const name of passedHeaders) {
     const value = response.headers[name];
@@ -31,4 +45,8 @@ export async function forward(
   }
   // Sent here; the route handler resolves with nothing, which Fastify accepts once sent.
   await reply.code(response.status).send(response.body);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }

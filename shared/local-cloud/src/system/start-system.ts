@@ -13,6 +13,8 @@ export interface SystemBackends {
 
 export interface LaunchOptions {
   readonly services: readonly ServiceEntry[];
+  /** Start only these (by name), e.g. to bring one back; the others' URLs still apply. */
+  readonly only?: readonly string[];
   readonly backends: SystemBackends;
   readonly ports: Readonly<Record<string, number>>;
   readonly supervisor: Supervisor;
@@ -79,7 +81,10 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
     return { command: program === 'node' ? process.execPath : program, args };
   };
 
-  const migrating = services.filter((entry) => entry.manifest.run.migrate);
+  const starting = options.only
+    ? services.filter((entry) => options.only?.includes(entry.manifest.name))
+    : services;
+  const migrating = starting.filter((entry) => entry.manifest.run.migrate);
   if (migrating.length > 0) {
     say(`Migrating ${migrating.map((e) => e.manifest.name).join(', ')}…`);
     const runs = migrating.map((entry) => {
@@ -105,9 +110,9 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
     }
   }
 
-  say(`Starting ${services.map((e) => e.manifest.name).join(', ')}…`);
+  say(`Starting ${starting.map((e) => e.manifest.name).join(', ')}…`);
   const results = await Promise.all(
-    services.map(async (entry) => {
+    starting.map(async (entry) => {
       const { name } = entry.manifest;
       const spawnedAt = performance.now();
       const child = supervisor.start({
