@@ -1,0 +1,263 @@
+/**
+ * `pnpm bench:gateway` (part of `pnpm bench`): what the edge costs. The whole system runs
+ * on CPU 0 (this process and every service it starts inherit the affinity; the package
+ * script starts it under `taskset -c 0`), wrk on CPU 1, 64 connections, an authenticated
+ * `GET /users/me`, in one run so the ratios hold while the machine's speed drifts:
+ *
+ * - the user service directly;
+ * - nginx (Debian's, keep-alive `proxy_pass`) → the user service;
+ * - raw `node:http` proxy with a keep-alive agent → the user service;
+ * - the gateway → the user service, and the gateway's `/health/live`;
+ * - the gateway and the user service again at LOG_LEVEL=info (logging overhead).
+ *
+ * Writes docs/benchmarks/gateway.md and gateway.png (--out DIR). Needs nginx and wrk
+ * (`apt-get install nginx-light wrk`); without nginx its row says so and the rest runs.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { startBackends, waitFor } from '@storekeeper/testing';
+import {
+  createApiClient,
+  type MailboxMessage,
+  newSignUp,
+  tokenFromEmail,
+} from '../src/api-client.ts';
+import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
+import { renderBarChart } from './render-bar-chart.ts';
+
+const run = promisify(execFile);
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    out: { type: 'string', default: '../docs/benchmarks' },
+  },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+interface Row {
+  readonly path: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly note?: string;
+}
+
+const rows: Row[] = [];
+const started = await startBackends();
+if (!started.backends.available) throw new Error(`backends: ${started.backends.reason}`);
+try {
+  for (const level of ['warn', 'info'] as const) {
+    const system = await startSystem({
+      connection: started.backends.connection,
+      env: Object.fromEntries(
+        ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [
+          name,
+          { LOG_LEVEL: level, AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+        ]),
+      ),
+    });
+    try {
+      const token = await verifiedUserToken(system);
+      const user = system.service('user').url;
+      const auth = `Authorization: Bearer ${token}`;
+      const suffix = level === 'info' ? ' (LOG_LEVEL=info)' : '';
+      rows.push({
+        path: `user service directly${suffix}`,
+        ...(await wrk(`${user}/users/me`, auth)),
+      });
+      rows.push({
+        path: `gateway → user service${suffix}`,
+        ...(await wrk(`${system.gatewayUrl}/api/users/me`, auth)),
+      });
+      if (level === 'info') continue;
+      rows.push(await behindNginx(user, auth));
+      rows.push(await behindNodeProxy(user, auth));
+      rows.push({
+        path: 'gateway /health/live',
+        ...(await wrk(`${system.gatewayUrl}/health/live`)),
+      });
+    } finally {
+      await system.stop();
+    }
+  }
+} finally {
+  await started.stop();
+}
+
+const find = (path: string) => rows.find((r) => r.path === path);
+const ratio = (a?: Row, b?: Row) => (a && b && b.rps > 0 ? (a.rps / b.rps).toFixed(2) : '–');
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const report = [
+  '# Gateway benchmark',
+  '',
+  `${new Date().toISOString()} — ${cpus().length} × ${cpu}; ${started.backends.description}.`,
+  `System on CPU 0, wrk on CPU 1; ${connections} connections, ${seconds} s per row, \`GET /users/me\` with a valid token.`,
+  'Absolute figures drift between runs on a shared machine; the ratios are measured in one run.',
+  '',
+  '| path | req/s | p50 ms | p99 ms | note |',
+  '|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.path} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.note ?? ''} |`,
+  ),
+  '',
+  `- gateway ÷ nginx on the same upstream: **${ratio(find('gateway → user service'), find('nginx (keep-alive) → user service'))}×**`,
+  `- gateway ÷ raw node:http proxy: **${ratio(find('gateway → user service'), find('node:http proxy (keep-alive) → user service'))}×**`,
+  `- user service at info ÷ at warn: **${ratio(find('user service directly (LOG_LEVEL=info)'), find('user service directly'))}×**`,
+  `- gateway path at info ÷ at warn: **${ratio(find('gateway → user service (LOG_LEVEL=info)'), find('gateway → user service'))}×**`,
+  '',
+  '![requests per second by path](gateway.png)',
+].join('\n');
+await writeFile(join(values.out, 'gateway.md'), `${report}\n`);
+await writeFile(
+  join(values.out, 'gateway.png'),
+  await renderBarChart({
+    title: `GET /users/me, ${connections} connections (req/s, higher is better)`,
+    bars: rows.map((r) => ({ label: r.path, value: Math.round(r.rps) })),
+  }),
+);
+console.info(report);
+
+/** wrk on CPU 1; requests per second and latency percentiles from its --latency output. */
+async function wrk(url: string, header?: string): Promise<Omit<Row, 'path'>> {
+  const args = ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  if (header) args.push('-H', header);
+  const { stdout } = await run('taskset', [...args, url], { timeout: (seconds + 30) * 1000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
+  return {
+    rps,
+    p50: millis(/50%\s+([\d.]+\w+)/.exec(stdout)?.[1]),
+    p99: millis(/99%\s+([\d.]+\w+)/.exec(stdout)?.[1]),
+    ...(non2xx ? { note: `${non2xx} non-2xx answers` } : {}),
+  };
+}
+
+function millis(value: string | undefined): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(value ?? '');
+  if (!match) return Number.NaN;
+  const n = Number(match[1]);
+  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+}
+
+async function behindNginx(upstream: string, auth: string): Promise<Row> {
+  const path = 'nginx (keep-alive) → user service';
+  const which = await run('sh', ['-c', 'command -v nginx']).catch(() => undefined);
+  if (!which)
+    return {
+      path,
+      rps: 0,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      note: 'skipped: no nginx (apt-get install nginx-light)',
+    };
+  const dir = await mkdtemp(join(tmpdir(), 'sk-nginx-'));
+  const port = await freePort();
+  const { host } = new URL(upstream);
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream user { server ${host}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://user;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  try {
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok,
+      {
+        timeout: 10_000,
+        description: 'nginx listening',
+      },
+    );
+    return { path, ...(await wrk(`http://127.0.0.1:${port}/users/me`, auth)) };
+  } finally {
+    nginx.kill('SIGQUIT');
+    await new Promise((resolve) => nginx.once('exit', resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The least a Node proxy can do: pipe each request to the upstream over kept-alive sockets. */
+async function behindNodeProxy(upstream: string, auth: string): Promise<Row> {
+  const target = new URL(upstream);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const server = createServer((req, res) => {
+    const forwarded = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.writeHead(502).end());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return {
+      path: 'node:http proxy (keep-alive) → user service',
+      ...(await wrk(`http://127.0.0.1:${port}/users/me`, auth)),
+    };
+  } finally {
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function verifiedUserToken(system: SystemUnderTest): Promise<string> {
+  const api = createApiClient(system.gatewayUrl);
+  const signUp = newSignUp();
+  await api.post('/api/users', signUp);
+  const [email] = await waitFor(
+    async () => {
+      const to = encodeURIComponent(signUp.email);
+      const found = await api.get<{ messages: MailboxMessage[] }>(`/api/dev/mailbox?to=${to}`);
+      return found.body.messages.length > 0 ? found.body.messages : undefined;
+    },
+    { timeout: 30_000, description: 'the verification email' },
+  );
+  await api.post('/api/users/verify-email', { token: tokenFromEmail(email as MailboxMessage) });
+  const login = await api.post<{ accessToken: string }>('/api/auth/token', {
+    email: signUp.email,
+    password: signUp.password,
+  });
+  return login.body.accessToken;
+}
