@@ -8,11 +8,13 @@ import {
   type TokenVerifier,
 } from '@storekeeper/platform';
 import type { Logger } from 'pino';
+import { createSystemStatus } from './adapters/system-status.ts';
 import type { Upstreams } from './adapters/upstreams.ts';
 import type { Config } from './config.ts';
-import { accountRoutes } from './routes/account-routes.ts';
-import { devRoutes } from './routes/dev-routes.ts';
-import { orderRoutes } from './routes/order-routes.ts';
+import { forwardedRoutes } from './routes/forwarded-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
+import { routeTable } from './routes/route-table.ts';
+import { statusRoutes } from './routes/status-routes.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -26,11 +28,13 @@ export interface AppDeps {
  * The gateway as a Fastify instance that never listens (server.ts does that). It is
  * stateless: ready means not shutting down. It deliberately does not wait for the
  * services behind it, so one slow service cannot take the whole API out of the load
- * balancer; an unavailable service shows as 503 on its own routes.
+ * balancer; an unavailable service shows as 503 on its own routes, and in /api/status.
  *
- * Only the routes declared here exist: nothing under /internal is ever forwarded.
+ * Only the routes declared here exist: the route table, the overview and the status.
+ * Nothing under /internal is ever forwarded.
  */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
+  const { config, upstreams } = deps;
   const authenticate = createAuthenticationHook(deps.tokens);
   return buildServiceApp({
     name: 'gateway',
@@ -38,8 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     logger: deps.logger,
     lifecycle: deps.lifecycle,
     readiness: [],
-    trustedProxyHops: deps.config.TRUSTED_PROXY_HOPS,
-    loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+    loadShedding: { maxEventLoopDelayMs: config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
     routes: async (app) => {
       await app.register(rateLimit, {
         global: false,
@@ -49,12 +53,21 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
           }),
       });
       await app.register(swaggerUi, { routePrefix: '/docs' });
-      const rateLimited = {
-        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
-      };
-      await app.register(accountRoutes({ upstreams: deps.upstreams, authenticate, rateLimited }));
-      await app.register(orderRoutes({ upstreams: deps.upstreams, authenticate }));
-      if (deps.config.NODE_ENV !== 'production') await app.register(devRoutes(deps.upstreams));
+      await app.register(
+        forwardedRoutes(routeTable, {
+          upstreams,
+          authenticate,
+          rateLimit: { max: config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
+          devRoutes: config.NODE_ENV !== 'production',
+        }),
+      );
+      await app.register(
+        overviewRoutes({ upstreams, authenticate, timeoutMs: config.OVERVIEW_TIMEOUT_MS }),
+      );
+      const status = createSystemStatus(upstreams, {
+        probeTimeoutMs: config.STATUS_PROBE_TIMEOUT_MS,
+      });
+      await app.register(statusRoutes(status));
     },
   });
 }

@@ -23,6 +23,32 @@ export const configSchema = defineConfig(
       default: 5_000,
       description: 'Bound for one call to a service behind the gateway',
     }),
+    UPSTREAM_BREAKER_VOLUME_THRESHOLD: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description:
+        'Attempts at a service within the last 10 s before its circuit breaker may open (at over 50 % failures)',
+    }),
+    UPSTREAM_BREAKER_RESET_MS: Type.Integer({
+      minimum: 100,
+      maximum: 300_000,
+      default: 10_000,
+      description:
+        'How long an open circuit breaker fails fast before one trial call; also the Retry-After',
+    }),
+    OVERVIEW_TIMEOUT_MS: Type.Integer({
+      minimum: 100,
+      maximum: 30_000,
+      default: 2_000,
+      description:
+        'Bound for GET /api/me/overview: a part not back by then is left out (degraded), the profile not back is 503',
+    }),
+    STATUS_PROBE_TIMEOUT_MS: Type.Integer({
+      minimum: 50,
+      maximum: 10_000,
+      default: 1_000,
+      description: "Bound for each service's readiness probe on GET /api/status",
+    }),
     TRUSTED_PROXY_HOPS: Type.Integer({
       minimum: 0,
       maximum: 5,

@@ -11,3 +11,5 @@ export const gatewayErrors = defineErrors({
   ...billingApiErrors,
   ...orderApiErrors,
 });
+
+export type GatewayErrorCode = keyof typeof gatewayErrors.specs & string;

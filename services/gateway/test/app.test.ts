@@ -258,6 +258,8 @@ describe('gateway', () => {
         '/api/users/verify-email',
         '/api/users/me',
         '/api/billing/account',
+        '/api/me/overview',
+        '/api/status',
       ]),
     );
     expect(

@@ -8,6 +8,7 @@ export * from './events/payment-events.ts';
 export * from './events/user-events.ts';
 export * from './http/billing-api.ts';
 export * from './http/email-api.ts';
+export * from './http/gateway-api.ts';
 export * from './http/order-api.ts';
 export * from './http/user-api.ts';
 export * from './message-attributes.ts';

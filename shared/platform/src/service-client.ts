@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
 import { kitErrors } from './define-errors.ts';
+import { createRollingWindow, percentiles } from './rolling-window.ts';
 
 export interface ServiceClientOptions {
   /** The service called, for logs and errors (e.g. `user`). */
@@ -14,94 +15,193 @@ export interface ServiceClientOptions {
   readonly timeoutMs?: number;
   /** Extra attempts for idempotent methods only (GET, HEAD, PUT, DELETE, OPTIONS). */
   readonly retries?: number;
+  /**
+   * How many retries the edge may make, over the rolling window: at most `ratio` × the
+   * calls in the window (default 0.1), or `minRetries` (default 3) when that is more, so
+   * a quiet edge can still retry. When a service fails everything, attempts stay within
+   * 1 + ratio per call instead of doubling its load.
+   */
+  readonly retryBudget?: { readonly ratio?: number; readonly minRetries?: number };
   readonly breaker?: {
-    /** Calls in the rolling window before the breaker may open at all. */
+    /** Attempts in the rolling window before the breaker may open at all. */
     readonly volumeThreshold?: number;
+    /** Share of failed attempts (above it) that opens the breaker. */
     readonly errorThresholdPercentage?: number;
     /** How long an open breaker fails fast before letting one trial call through. */
     readonly resetTimeoutMs?: number;
+    /** The rolling window of the breaker, of the retry budget and of `stats()`. */
     readonly rollingCountTimeoutMs?: number;
   };
 }
 
 export interface ServiceRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+  /** Path and query string, relative to the base URL; never another origin. */
   readonly path: string;
   readonly headers?: Record<string, string | undefined>;
+  /** A value sent as JSON. */
   readonly body?: unknown;
+  /** Bytes sent as they are, e.g. a client's body forwarded untouched. */
+  readonly payload?: { readonly data: Uint8Array | string; readonly contentType: string };
+  /**
+   * Bound for this call, retries included: an aggregator's deadline. Each attempt still
+   * has the client's own bound; no retry starts once this time is spent.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface ServiceResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** JSON parsed, other text as text, no body undefined. */
   readonly body: unknown;
 }
 
+/** An answer as the service sent it: its bytes, with its `content-type` in the headers. */
+export interface RawServiceResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** What one edge did over the rolling window, for dashboards and `/api/status`. */
+export interface ServiceClientStats {
+  readonly breaker: BreakerState;
+  readonly windowMs: number;
+  /** Calls made through the client. */
+  readonly calls: number;
+  /** Requests sent to the service: the calls the breaker let through, plus retries. */
+  readonly attempts: number;
+  readonly retries: number;
+  /** Calls that ended without an answer below 500: a 5xx, no answer, or the breaker open. */
+  readonly failures: number;
+  /** Of those, calls the open breaker failed fast (the service was not called). */
+  readonly rejected: number;
+  /** Attempts cut at the timeout. */
+  readonly timeouts: number;
+  /** failures ÷ calls, 0 without calls. */
+  readonly errorRate: number;
+  /** Of the attempts that reached the service (answered or cut); null without any. */
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | null;
+  /** The connection pool: open sockets, those serving a request, requests waiting for one. */
+  readonly connections: { readonly open: number; readonly busy: number; readonly queued: number };
+}
 
 export interface ServiceClient {
   readonly name: string;
   /**
    * Resolves with any answer the service gave (2xx–5xx): 4xx are the caller's problem and
    * never trip the breaker; 5xx do. Throws ServiceUnavailableError when the breaker is open
-   * or the service did not answer in time.
+   * or the service did not answer in time. A body labelled JSON that does not parse throws.
    */
   request(request: ServiceRequest): Promise<ServiceResponse>;
+  /** The same call, answering with the service's bytes: for passing a response on as is. */
+  requestRaw(request: ServiceRequest): Promise<RawServiceResponse>;
+  /**
+   * One GET outside the breaker, the retries and the stats (a health probe must neither
+   * trip nor be refused by the breaker): the status, or a rejection when no answer came.
+   */
+  probe(path: string, options: { readonly timeoutMs: number }): Promise<{ status: number }>;
   breakerState(): BreakerState;
+  stats(): ServiceClientStats;
   close(): Promise<void>;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const counters = ['calls', 'attempts', 'retries', 'failures', 'rejected', 'timeouts'] as const;
 
+/** A 5xx answer: a failure for the breaker, yet an answer the caller gets when retries end. */
 class UpstreamFailure extends Error {
-  readonly response: ServiceResponse;
-  constructor(response: ServiceResponse) {
+  readonly response: RawServiceResponse;
+  constructor(response: RawServiceResponse) {
     super(`answered ${response.status}`);
     this.response = response;
   }
 }
 
+/** An attempt aborted at its timeout: undici closes its socket, so the service sees it go. */
+class AttemptTimedOut extends Error {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(`no answer within ${timeoutMs} ms`, { cause });
+  }
+}
+
 /**
- * An HTTP client for one service-to-service edge: connect and total timeouts, a fresh
- * abort signal per attempt, an opossum circuit breaker, and capped, jittered retries of
- * idempotent calls only. Retries live here and nowhere else in a call chain.
+ * An HTTP client for one service-to-service edge: connect and total timeouts that abort
+ * the request (and free its socket), an opossum circuit breaker, and capped, jittered
+ * retries of idempotent calls only, under a retry budget. Retries live here and nowhere
+ * else in a call chain.
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 3_000;
   const retries = options.retries ?? 1;
   const resetTimeoutMs = options.breaker?.resetTimeoutMs ?? 10_000;
+  const windowMs = options.breaker?.rollingCountTimeoutMs ?? 10_000;
+  const budget = { ratio: 0.1, minRetries: 3, ...options.retryBudget };
+  const origin = new URL(options.baseUrl).origin;
+  const window = createRollingWindow(windowMs, counters);
   const agent = new Agent({
     connect: { timeout: options.connectTimeoutMs ?? 1_000 },
     keepAliveTimeout: 10_000,
   });
 
-  async function attempt(request: ServiceRequest): Promise<ServiceResponse> {
-    const url = new URL(request.path, options.baseUrl);
+  /** A path is relative to the service: `//host/...` must not reach another origin. */
+  function urlOf(path: string): URL {
+    const url = new URL(path, options.baseUrl);
+    if (url.origin !== origin) throw new TypeError(`path ${path} leaves ${origin}`);
+    return url;
+  }
+
+  function send(url: URL, request: ServiceRequest, signal: AbortSignal) {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [key, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined) headers[key.toLowerCase()] = value;
     }
-    let body: string | undefined;
-    if (request.body !== undefined) {
+    let body: string | Uint8Array | undefined;
+    if (request.payload !== undefined) {
+      body = request.payload.data;
+      headers['content-type'] = request.payload.contentType;
+    } else if (request.body !== undefined) {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    const response = await undiciRequest(url, {
+    return undiciRequest(url, {
       method: request.method,
       headers,
       body,
       dispatcher: agent,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     });
-    const text = await response.body.text();
-    const contentType = String(response.headers['content-type'] ?? '');
-    const result: ServiceResponse = {
-      status: response.statusCode,
-      headers: flattenHeaders(response.headers),
-      body: text && contentType.includes('json') ? JSON.parse(text) : text || undefined,
-    };
-    if (result.status >= 500) throw new UpstreamFailure(result);
-    return result;
+  }
+
+  async function attempt(
+    url: URL,
+    request: ServiceRequest,
+    boundMs: number,
+  ): Promise<RawServiceResponse> {
+    // The signal covers the body too: a service that sends headers and then stalls is cut.
+    const signal = AbortSignal.timeout(boundMs);
+    const started = performance.now();
+    window.add('attempts');
+    try {
+      const response = await send(url, request, signal);
+      const body = Buffer.from(await response.body.arrayBuffer());
+      const result = {
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        body,
+      };
+      window.latency(performance.now() - started);
+      if (result.status >= 500) throw new UpstreamFailure(result);
+      return result;
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      window.latency(performance.now() - started);
+      window.add('timeouts');
+      throw new AttemptTimedOut(boundMs, error);
+    }
   }
 
   const breaker = new CircuitBreaker(attempt, {
@@ -111,7 +211,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     volumeThreshold: options.breaker?.volumeThreshold ?? 10,
     errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
     resetTimeout: resetTimeoutMs,
-    rollingCountTimeout: options.breaker?.rollingCountTimeoutMs ?? 10_000,
+    rollingCountTimeout: windowMs,
+    // Latencies are kept by our own window; opossum would sort its own on every failure.
+    rollingPercentilesEnabled: false,
+    enableSnapshots: false,
+    // A request undici refuses to send (a bad header value) is the caller's bug, not an outage.
+    errorFilter: isRefusedArgument,
   });
   breaker.on('open', () =>
     options.logger.warn({ upstream: options.name }, 'circuit breaker opened'),
@@ -130,29 +235,86 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       { cause, retryAfterSeconds: Math.ceil(resetTimeoutMs / 1000) },
     );
 
+  /** A retry is spent only while the window's budget has room for it. */
+  function retryAllowed(): boolean {
+    const { calls, retries: spent } = window.totals();
+    return spent < Math.max(budget.minRetries, budget.ratio * calls);
+  }
+
+  async function call(request: ServiceRequest): Promise<RawServiceResponse> {
+    const url = urlOf(request.path);
+    window.add('calls');
+    const deadline = request.timeoutMs === undefined ? Infinity : Date.now() + request.timeoutMs;
+    const attempts = idempotent.has(request.method) ? retries + 1 : 1;
+    for (let n = 1; ; n++) {
+      const boundMs = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
+      try {
+        return await breaker.fire(url, request, boundMs);
+      } catch (error) {
+        if (isOpenBreaker(error)) {
+          window.add('failures');
+          window.add('rejected');
+          throw unavailable('circuit open, failing fast', error);
+        }
+        if (isRefusedArgument(error)) throw error;
+        const wait = backoffMs(n);
+        const retry =
+          n < attempts && isRetryable(error) && Date.now() + wait < deadline && retryAllowed();
+        if (!retry) {
+          window.add('failures');
+          if (error instanceof UpstreamFailure) return error.response;
+          options.logger.warn({ upstream: options.name, err: error }, 'upstream call failed');
+          const detail = error instanceof AttemptTimedOut ? error.message : 'no answer';
+          throw unavailable(detail, error);
+        }
+        window.add('retries');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  function breakerState(): BreakerState {
+    if (breaker.opened) return 'open';
+    if (breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
   return {
     name: options.name,
     async request(request) {
-      const attempts = idempotent.has(request.method) ? retries + 1 : 1;
-      for (let n = 1; ; n++) {
-        try {
-          return await breaker.fire(request);
-        } catch (error) {
-          if (isOpenBreaker(error)) throw unavailable('circuit open, failing fast', error);
-          const retryable = n < attempts && isRetryable(error);
-          if (!retryable) {
-            if (error instanceof UpstreamFailure) return error.response;
-            options.logger.warn({ upstream: options.name, err: error }, 'upstream call failed');
-            throw unavailable('no answer in time', error);
-          }
-          await backoff(n);
-        }
-      }
+      const raw = await call(request);
+      return { status: raw.status, headers: raw.headers, body: parseBody(raw) };
     },
-    breakerState() {
-      if (breaker.opened) return 'open';
-      if (breaker.halfOpen) return 'half-open';
-      return 'closed';
+    requestRaw: call,
+    async probe(path, { timeoutMs: probeTimeoutMs }) {
+      const signal = AbortSignal.timeout(probeTimeoutMs);
+      const response = await send(urlOf(path), { method: 'GET', path }, signal);
+      await response.body.dump();
+      return { status: response.statusCode };
+    },
+    breakerState,
+    stats() {
+      const totals = window.totals();
+      const pool = agent.stats[origin];
+      const open = Number(pool?.connected ?? 0);
+      const free = pool && 'free' in pool ? pool.free : 0;
+      return {
+        breaker: breakerState(),
+        windowMs,
+        calls: totals.calls,
+        attempts: totals.attempts,
+        retries: totals.retries,
+        failures: totals.failures,
+        rejected: totals.rejected,
+        timeouts: totals.timeouts,
+        errorRate: totals.calls === 0 ? 0 : totals.failures / totals.calls,
+        latencyMs: percentiles(window.latencies()),
+        connections: {
+          open,
+          busy: open - free,
+          queued: pool?.pending ?? 0,
+        },
+      };
     },
     async close() {
       breaker.shutdown();
@@ -165,16 +327,30 @@ function isOpenBreaker(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === 'EOPENBREAKER';
 }
 
+/**
+ * 502 and 503 say the request was not processed; a refused or reset connection never
+ * reached an answer. A timed-out attempt is not retried: the caller's time is spent, and
+ * a slow service gets no second helping of the load that slowed it.
+ */
 function isRetryable(error: unknown): boolean {
   if (error instanceof UpstreamFailure)
     return error.response.status === 502 || error.response.status === 503;
-  return true; // connection refused, reset, timed out: nothing reached the handler's answer
+  return !(error instanceof AttemptTimedOut);
+}
+
+function isRefusedArgument(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'UND_ERR_INVALID_ARG';
 }
 
 /** Full jitter: a random wait in [0, 100 ms × 2^(n-1)], capped at 1 s. */
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(1_000, 100 * 2 ** (attempt - 1));
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(1_000, 100 * 2 ** (attempt - 1));
+}
+
+function parseBody(response: RawServiceResponse): unknown {
+  if (response.body.length === 0) return undefined;
+  const text = response.body.toString('utf8');
+  return (response.headers['content-type'] ?? '').includes('json') ? JSON.parse(text) : text;
 }
 
 function flattenHeaders(

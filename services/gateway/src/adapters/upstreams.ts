@@ -9,10 +9,22 @@ export interface Upstreams {
   readonly email: ServiceClient;
 }
 
-/** One client, with its own circuit breaker, per service behind the gateway. */
+/**
+ * One client per service behind the gateway, each with its own circuit breaker, retry
+ * budget and stats: one failing service opens its own breaker and no other.
+ */
 export function createUpstreams(config: Config, logger: Logger): Upstreams {
   const client = (name: string, baseUrl: string) =>
-    createServiceClient({ name, baseUrl, logger, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
+    createServiceClient({
+      name,
+      baseUrl,
+      logger,
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      breaker: {
+        volumeThreshold: config.UPSTREAM_BREAKER_VOLUME_THRESHOLD,
+        resetTimeoutMs: config.UPSTREAM_BREAKER_RESET_MS,
+      },
+    });
   return {
     user: client('user', config.USER_SERVICE_URL),
     order: client('order', config.ORDER_SERVICE_URL),
