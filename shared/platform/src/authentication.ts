@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import { Type } from 'typebox';
 import { kitErrors } from './define-errors.ts';
+import { createVerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Who is calling, as proven by a verified access token. */
 export interface Caller {
@@ -25,6 +26,13 @@ interface TokenVerifierCommonOptions {
    * before it signs with it, so a cached set normally already holds it.
    */
   readonly jwksCooldownMs?: number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 turns the cache off). A token
+   * seen before is accepted without checking its signature again, until its `exp`.
+   */
+  readonly cacheMaxEntries?: number;
+  /** The clock, in epoch milliseconds (default `Date.now`); tests move it. */
+  readonly now?: () => number;
 }
 
 /** Keys from the user service's JWKS URL, or a key set at hand (the user service itself, tests). */
@@ -44,11 +52,17 @@ export interface TokenVerifier {
 }
 
 const ALGORITHMS = ['ES256'];
+const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Verifies ES256 access tokens against the issuer's JWKS. Keys are cached; an unknown
  * `kid` (a rotated key) triggers a refetch, at most once per cooldown, so a flood of
  * forged tokens cannot make us hammer the user service.
+ *
+ * Verified tokens are cached too (ADR 0045): the gateway and each service behind it
+ * verify the same token on every request, and the ECDSA check is the expensive part.
+ * Only successes are kept, bounded in number and never past the token's `exp`; a
+ * refused token is verified again each time.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys =
@@ -59,8 +73,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           cooldownDuration: options.jwksCooldownMs ?? 30_000,
           cacheMaxAge: 10 * 60_000,
         });
+  const now = options.now ?? Date.now;
+  const verified = createVerifiedTokenCache<Caller>(
+    options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+  );
   return {
     async verify(token) {
+      const at = now();
+      const cached = verified.get(token, at);
+      if (cached) return cached;
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: ALGORITHMS,
@@ -68,10 +89,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           audience: options.audience,
           requiredClaims: ['sub', 'exp', 'iat'],
           clockTolerance: options.clockToleranceSeconds ?? 5,
+          currentDate: new Date(at),
         });
         if (typeof payload.sub !== 'string' || payload.sub.length === 0)
           throw new Error('no subject');
-        return { userId: payload.sub };
+        const caller: Caller = Object.freeze({ userId: payload.sub });
+        verified.set(token, { value: caller, expiresAtMs: (payload.exp as number) * 1000 }, at);
+        return caller;
       } catch (error) {
         // One answer for every defect: a client learns nothing from the difference.
         throw kitErrors.create(

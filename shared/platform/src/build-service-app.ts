@@ -9,6 +9,7 @@ import { registerJsonBodyParser } from './json-body.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { type LoadSheddingOptions, registerLoadShedding } from './load-shedding.ts';
 import { ProblemSchema } from './problem.ts';
+import { registerSecureHeaders } from './secure-headers.ts';
 import { registerValidation } from './validation.ts';
 
 export type ServiceApp = ReturnType<typeof createFastify>;
@@ -37,8 +38,9 @@ export interface ServiceAppOptions {
 
 /**
  * The Fastify instance every service starts from: request ids, strict validation,
- * problem+json errors, health probes, load shedding and an OpenAPI description built
- * from the route schemas. It never listens; `runService` does that.
+ * JSON bodies only, problem+json errors, secure response headers, health probes, load
+ * shedding and an OpenAPI description built from the route schemas. It never listens;
+ * `runService` does that.
  */
 export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
   const app = createFastify(options);
@@ -51,6 +53,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  registerSecureHeaders(app);
 
   await app.register(swagger, {
     openapi: {

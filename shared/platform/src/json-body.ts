@@ -3,13 +3,17 @@ import secureJson from 'secure-json-parse';
 import { kitErrors } from './define-errors.ts';
 
 /**
+ * JSON is the only body a service accepts: Fastify's text/plain parser is removed, so a
+ * body of any other media type (or of none) is a 415 UNSUPPORTED_MEDIA_TYPE before a
+ * route sees it.
+ *
  * Parses JSON bodies like Fastify does (prototype poisoning refused) and then refuses text
  * that no store can keep: NUL characters and lone UTF-16 surrogates are valid in a JSON
  * string but not in PostgreSQL text. Refused here, they are a 400 naming the field rather
  * than a 500 from the database.
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.length === 0) {

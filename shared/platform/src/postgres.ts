@@ -1,4 +1,3 @@
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health.ts';
@@ -74,6 +73,8 @@ export interface MigrateOptions {
  * lock so concurrent runs (two deploys at once) wait instead of racing.
  */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
+  // Loaded here, not at start-up: only the migrate command and tests run migrations.
+  const { runner } = await import('node-pg-migrate');
   const applied = await runner({
     databaseUrl: options.databaseUrl,
     dir: options.dir,

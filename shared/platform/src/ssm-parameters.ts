@@ -1,4 +1,4 @@
-import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientConfig } from './aws-clients.ts';
 
 export type SsmParameters = Record<string, { value: string; secure: boolean }>;
@@ -13,7 +13,10 @@ export async function loadSsmParameters(
   region: string,
   injected?: SSMClient,
 ): Promise<SsmParameters> {
-  const client = injected ?? new SSMClient(awsClientConfig({ region }));
+  // Loaded on use: the SDK client is heavy, and only a service with SSM_PARAMETER_PATH set
+  // needs it (this module is also exported from the kit's index, which every service loads).
+  const { paginateGetParametersByPath, SSMClient: Client } = await import('@aws-sdk/client-ssm');
+  const client = injected ?? new Client(awsClientConfig({ region }));
   const prefix = path.endsWith('/') ? path : `${path}/`;
   const parameters: SsmParameters = {};
   try {

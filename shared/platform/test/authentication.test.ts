@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import {
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTVerifyGetKey,
+  SignJWT,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callerOf,
@@ -145,6 +152,129 @@ describe('token verifier', () => {
       userId: 'user-1',
     });
     expect(jwksRequests).toBe(before + 1);
+  });
+});
+
+describe('verified token cache', () => {
+  /** The remote key set, counting how often verification asks it for a key. */
+  function countedKeySet() {
+    const remote = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 0 });
+    const counted = {
+      calls: 0,
+      keySet: ((header, token) => {
+        counted.calls++;
+        return remote(header, token);
+      }) as JWTVerifyGetKey,
+    };
+    return counted;
+  }
+
+  it('accepts a token verified before without checking its signature again', async () => {
+    const keys = countedKeySet();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience });
+    const token = await sign();
+    for (let i = 0; i < 3; i++)
+      await expect(v.verify(token)).resolves.toEqual({ userId: 'user-1' });
+    expect(keys.calls).toBe(1);
+  });
+
+  it('serves a cached token only until its exp, then verifies it again', async () => {
+    const keys = countedKeySet();
+    let clock = Date.now();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience, now: () => clock });
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await sign({ exp });
+    await v.verify(token);
+    clock = exp * 1000 - 1;
+    await v.verify(token);
+    expect(keys.calls).toBe(1);
+    // At exp the cache lets go; the verifier's 5 s tolerance still accepts the token.
+    clock = exp * 1000 + 1_000;
+    await expect(v.verify(token)).resolves.toEqual({ userId: 'user-1' });
+    expect(keys.calls).toBe(2);
+  });
+
+  it('refuses an expired token even when it was cached before expiry', async () => {
+    let clock = Date.now();
+    const v = createTokenVerifier({ jwksUrl, issuer, audience, now: () => clock });
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await sign({ exp });
+    await expect(v.verify(token)).resolves.toEqual({ userId: 'user-1' });
+    clock = exp * 1000 + 6_000;
+    await expect(v.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+
+  it('is bounded: the least recently used token is evicted first', async () => {
+    const keys = countedKeySet();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience, cacheMaxEntries: 2 });
+    const a = await sign({ sub: 'a' });
+    const b = await sign({ sub: 'b' });
+    const c = await sign({ sub: 'c' });
+    await v.verify(a);
+    await v.verify(b);
+    await v.verify(a); // a is now the most recently used
+    await v.verify(c); // evicts b
+    expect(keys.calls).toBe(3);
+    await expect(v.verify(a)).resolves.toEqual({ userId: 'a' });
+    await expect(v.verify(c)).resolves.toEqual({ userId: 'c' });
+    expect(keys.calls).toBe(3);
+    await expect(v.verify(b)).resolves.toEqual({ userId: 'b' });
+    expect(keys.calls).toBe(4);
+  });
+
+  it('verifies every time with the cache turned off', async () => {
+    const keys = countedKeySet();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience, cacheMaxEntries: 0 });
+    const token = await sign();
+    await v.verify(token);
+    await v.verify(token);
+    expect(keys.calls).toBe(2);
+  });
+
+  it.each([
+    ['for another audience', async () => sign({ aud: 'another-api' })],
+    [
+      'signed by a foreign key',
+      async () => sign({ key: (await generateKeyPair('ES256')).privateKey }),
+    ],
+  ])('never caches a refused token (%s)', async (_label, make) => {
+    const keys = countedKeySet();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience });
+    const token = await make();
+    await expect(v.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await expect(v.verify(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(keys.calls).toBe(2);
+  });
+
+  it('keys on the whole token: a token differing only in its signature is verified', async () => {
+    const keys = countedKeySet();
+    const v = createTokenVerifier({ keySet: keys.keySet, issuer, audience });
+    const token = await sign();
+    await v.verify(token);
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    await expect(v.verify(forged)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(keys.calls).toBe(2);
+  });
+
+  it('still refetches the JWKS for an unknown kid while tokens are cached', async () => {
+    const v = createTokenVerifier({ jwksUrl, issuer, audience, jwksCooldownMs: 0 });
+    const token = await sign();
+    await v.verify(token);
+    const afterFirst = jwksRequests;
+    await v.verify(token);
+    expect(jwksRequests).toBe(afterFirst);
+    const rotated = await generateKeyPair('ES256', { extractable: true });
+    jwks.keys.push({
+      ...(await exportJWK(rotated.publicKey)),
+      kid: 'key-3',
+      alg: 'ES256',
+      use: 'sig',
+    });
+    await expect(
+      v.verify(await sign({ kid: 'key-3', key: rotated.privateKey, sub: 'user-3' })),
+    ).resolves.toEqual({ userId: 'user-3' });
+    expect(jwksRequests).toBe(afterFirst + 1);
   });
 });
 

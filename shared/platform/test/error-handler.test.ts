@@ -224,6 +224,52 @@ describe('request validation', () => {
     expect(response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
 
+  it.each([
+    ['text/plain', 'an email'],
+    ['text/csv', 'email,quantity\na@example.com,2'],
+    ['application/x-www-form-urlencoded', 'email=a%40example.com&quantity=2'],
+    ['application/xml', '<sign-up/>'],
+    ['application/json-patch+json', '[]'],
+  ])('refuses a %s body with a 415 problem', async (type, payload) => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      headers: { 'content-type': type },
+      payload,
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      title: 'Unsupported media type',
+    });
+  });
+
+  it('refuses a body without a content type with a 415 problem', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      headers: { 'content-type': '' },
+      payload: JSON.stringify(valid),
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('accepts JSON with a charset', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: JSON.stringify(valid),
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
   it('coerces query strings, which are text by nature', async () => {
     ({ app } = await buildTestApp({ routes }));
     const ok = await app.inject({ method: 'GET', url: '/items?limit=10' });

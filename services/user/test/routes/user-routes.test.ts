@@ -193,6 +193,9 @@ describeWithBackends('user routes', () => {
         kid: expect.any(String),
       });
       expect(response.json().keys[0]).not.toHaveProperty('d');
+      // Public keys may be cached, unlike everything else the service answers (no-store).
+      expect(response.headers['cache-control']).toBe('public, max-age=300');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
     });
 
     it('serves a user to other services on the internal route, 404 for an unknown id', async () => {
