@@ -54,6 +54,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
     void reply.header('x-request-id', request.id);
   });
   registerSecureHeaders(app);
+  logRequests(app);
 
   await app.register(swagger, {
     openapi: {
@@ -93,7 +94,11 @@ function createFastify(options: ServiceAppOptions) {
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // One line per request, at its end (see logRequests), instead of Fastify's two.
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: true,
+    }),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     trustProxy: (_address: string, hop: number) => hop < (options.trustedProxyHops ?? 0),
     // Longer than the ALB's 60 s idle timeout, so the balancer closes idle
@@ -103,4 +108,22 @@ function createFastify(options: ServiceAppOptions) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/**
+ * One info line per request, when it completes, with the request, the status and the
+ * time taken: half the lines (and half the logging cost) of Fastify's pair. Its start is
+ * logged at debug, for following a request still in flight. Routes that lower their log
+ * level (the health probes) log neither.
+ */
+function logRequests(app: ServiceApp): void {
+  app.addHook('onRequest', async (request) => {
+    request.log.debug({ req: request }, 'incoming request');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, res: reply, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+  });
 }

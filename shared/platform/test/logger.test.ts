@@ -67,3 +67,33 @@ describe('logger', () => {
     expect(logs.text()).not.toContain('eyJ.secret.jwt');
   });
 });
+
+describe('request logging', () => {
+  it('logs one info line per request, when it completes, and none for the health probes', async () => {
+    const { app, logs } = await buildTestApp({
+      routes: async (scope) => {
+        scope.get('/things', async () => ({ ok: true }));
+      },
+    });
+    try {
+      await app.inject({ url: '/things', headers: { 'x-request-id': 'req-9' } });
+      await app.inject({ url: '/health/live' });
+      const records = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const info = records.filter((r) => r.level === 'info' || r.level === 30);
+      expect(info).toHaveLength(1);
+      expect(info[0]).toMatchObject({
+        msg: 'request completed',
+        requestId: 'req-9',
+        req: { method: 'GET', url: '/things' },
+        res: { statusCode: 200 },
+      });
+      expect(typeof info[0]?.responseTime).toBe('number');
+      // Its start is there at debug, for a request still in flight.
+      expect(records.some((r) => r.msg === 'incoming request' && r.requestId === 'req-9')).toBe(
+        true,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});

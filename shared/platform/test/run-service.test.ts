@@ -29,7 +29,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 
 describe('graceful shutdown', () => {
   it('finishes a request in flight at SIGTERM, refuses new ones, and exits 0 within the grace period', async () => {
-    const service = start({ SLOW_MS: '800', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const service = start({ SLOW_MS: '800', SHUTDOWN_TIMEOUT_MS: '5000', LOG_LEVEL: 'debug' });
     const port = await listeningPort(service);
 
     const inFlight = get(port, '/slow');
@@ -62,7 +62,7 @@ describe('graceful shutdown', () => {
   });
 
   it('exits non-zero when in-flight work outlives the shutdown timeout', async () => {
-    const service = start({ SLOW_MS: '30000', SHUTDOWN_TIMEOUT_MS: '300' });
+    const service = start({ SLOW_MS: '30000', SHUTDOWN_TIMEOUT_MS: '300', LOG_LEVEL: 'debug' });
     const port = await listeningPort(service);
     get(port, '/slow').catch(() => undefined);
     await service.waitForLog((l) => l.msg === 'incoming request');

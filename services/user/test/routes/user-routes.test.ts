@@ -179,6 +179,8 @@ describeWithBackends('user routes', () => {
         emailVerified: true,
         billingAddress: body.billingAddress,
       });
+      // Personal data: no browser or proxy may keep it.
+      expect(me.headers['cache-control']).toBe('no-store');
     });
 
     it('answers 401 without a token', async () => {
