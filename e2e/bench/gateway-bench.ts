@@ -21,13 +21,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startBackends, waitFor } from '@storekeeper/testing';
-import {
-  createApiClient,
-  type MailboxMessage,
-  newSignUp,
-  tokenFromEmail,
-} from '../src/api-client.ts';
-import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
+import { createApiClient } from '../src/api-client.ts';
+import { freePort } from '../src/free-port.ts';
+import { startSystem } from '../src/start-system.ts';
+import { verifiedCustomer } from '../src/verified-customer.ts';
 import { renderBarChart } from './render-bar-chart.ts';
 
 const run = promisify(execFile);
@@ -64,7 +61,7 @@ try {
       ),
     });
     try {
-      const token = await verifiedUserToken(system);
+      const { token } = await verifiedCustomer(createApiClient(system.gatewayUrl));
       const user = system.service('user').url;
       const auth = `Authorization: Bearer ${token}`;
       const suffix = level === 'info' ? ' (LOG_LEVEL=info)' : '';
@@ -232,32 +229,4 @@ async function behindNodeProxy(upstream: string, auth: string): Promise<Row> {
     agent.destroy();
     await new Promise((resolve) => server.close(resolve));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function verifiedUserToken(system: SystemUnderTest): Promise<string> {
-  const api = createApiClient(system.gatewayUrl);
-  const signUp = newSignUp();
-  await api.post('/api/users', signUp);
-  const [email] = await waitFor(
-    async () => {
-      const to = encodeURIComponent(signUp.email);
-      const found = await api.get<{ messages: MailboxMessage[] }>(`/api/dev/mailbox?to=${to}`);
-      return found.body.messages.length > 0 ? found.body.messages : undefined;
-    },
-    { timeout: 30_000, description: 'the verification email' },
-  );
-  await api.post('/api/users/verify-email', { token: tokenFromEmail(email as MailboxMessage) });
-  const login = await api.post<{ accessToken: string }>('/api/auth/token', {
-    email: signUp.email,
-    password: signUp.password,
-  });
-  return login.body.accessToken;
 }

@@ -17,13 +17,9 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBackends, waitFor } from '@storekeeper/testing';
 import pg from 'pg';
-import {
-  createApiClient,
-  type MailboxMessage,
-  newSignUp,
-  tokenFromEmail,
-} from '../src/api-client.ts';
+import { createApiClient } from '../src/api-client.ts';
 import { startSystem } from '../src/start-system.ts';
+import { verifiedCustomer } from '../src/verified-customer.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +53,7 @@ try {
   // Orders from many customers, as a shop gets them: one account's charges serialize on
   // its row lock, which is a property of one customer, not of the system.
   const tokens: string[] = [];
-  for (let i = 0; i < Number(values.users); i++) tokens.push(await verifiedUserToken());
+  for (let i = 0; i < Number(values.users); i++) tokens.push((await verifiedCustomer(api)).token);
   const products = (await api.get<{ items: { sku: string }[] }>('/api/products')).body.items;
   const sku = products[0]?.sku ?? 'none';
   let sustained = 0;
@@ -88,32 +84,6 @@ try {
   await orders.end();
   await system.stop();
   await started.stop();
-}
-
-async function verifiedUserToken(): Promise<string> {
-  const signUp = newSignUp();
-  await api.post('/api/users', signUp);
-  const [email] = await waitFor(
-    async () => {
-      const to = encodeURIComponent(signUp.email);
-      const found = await api.get<{ messages: MailboxMessage[] }>(`/api/dev/mailbox?to=${to}`);
-      return found.body.messages.length > 0 ? found.body.messages : undefined;
-    },
-    { timeout: 30_000, description: 'the verification email' },
-  );
-  await api.post('/api/users/verify-email', { token: tokenFromEmail(email as MailboxMessage) });
-  const login = await api.post<{ accessToken: string }>('/api/auth/token', {
-    email: signUp.email,
-    password: signUp.password,
-  });
-  await waitFor(
-    async () => (await api.get('/api/billing/account', login.body.accessToken)).status === 200,
-    {
-      timeout: 30_000,
-      description: 'the billing account',
-    },
-  );
-  return login.body.accessToken;
 }
 
 /** One step: `rate` orders per second for `seconds`, then until every order has settled. */
