@@ -22,8 +22,10 @@ export async function verifiedCustomer(api: ApiClient): Promise<{ id: string; to
     password: signUp.password,
   });
   const token = login.body.accessToken;
+  // Up to the visibility timeout (30 s) more: right after a billing task stopped, a long
+  // poll it left open on a slow emulator (moto) can take the event, which then comes back.
   await waitFor(async () => (await api.get('/api/billing/account', token)).status === 200, {
-    timeout: 30_000,
+    timeout: 60_000,
     description: 'the billing account',
   });
   return { id: created.body.id, token };

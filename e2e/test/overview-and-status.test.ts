@@ -77,7 +77,7 @@ describeWithBackends('the gateway as aggregator, over the real services', () => 
         (await api.get<Overview>('/api/me/overview', customer.token)).body.degraded?.length === 0,
       { timeout: 30_000, description: 'the overview complete again once billing is back' },
     );
-  });
+  }, 150_000);
 
   it('answers 503 with Retry-After when the user service, which owns the profile, is down', async () => {
     const customer = await verifiedCustomer(api);
@@ -89,5 +89,5 @@ describeWithBackends('the gateway as aggregator, over the real services', () => 
     } finally {
       await system.startService('user');
     }
-  });
+  }, 150_000);
 });
