@@ -4,15 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { CloudEvent } from '@storekeeper/contracts';
 import { describeWithBackends, requireBackends, waitFor } from '@storekeeper/testing';
 import { beforeAll, expect, it } from 'vitest';
-import {
-  type ApiClient,
-  createApiClient,
-  type MailboxMessage,
-  newSignUp,
-  tokenFromEmail,
-} from '../src/api-client.ts';
+import { type ApiClient, createApiClient, type MailboxMessage } from '../src/api-client.ts';
 import { publisherFor, query } from '../src/backdoor.ts';
 import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
+import { verifiedCustomer } from '../src/verified-customer.ts';
 
 interface Product {
   sku: string;
@@ -46,32 +41,7 @@ describeWithBackends('orders end to end, through the gateway', () => {
     (await api.get<{ messages: MailboxMessage[] }>(`/api/dev/mailbox?to=${encodeURIComponent(to)}`))
       .body.messages;
 
-  /** A user who signed up, verified the email and logged in, with the billing account open. */
-  async function verifiedUser(verify = true) {
-    const signUp = newSignUp();
-    const created = await api.post<{ id: string }>('/api/users', signUp);
-    expect(created.status).toBe(201);
-    if (verify) {
-      const [email] = await waitFor(
-        async () => {
-          const messages = await mailbox(signUp.email);
-          return messages.length > 0 ? messages : undefined;
-        },
-        { timeout: 30_000, description: 'the verification email' },
-      );
-      await api.post('/api/users/verify-email', { token: tokenFromEmail(email as MailboxMessage) });
-    }
-    const login = await api.post<{ accessToken: string }>('/api/auth/token', {
-      email: signUp.email,
-      password: signUp.password,
-    });
-    const token = login.body.accessToken;
-    await waitFor(async () => (await api.get('/api/billing/account', token)).status === 200, {
-      timeout: 30_000,
-      description: 'the billing account',
-    });
-    return { id: created.body.id, email: signUp.email, token };
-  }
+  const verifiedUser = (verify = true) => verifiedCustomer(api, { verify });
 
   const place = (token: string, items: unknown, key: string = crypto.randomUUID()) =>
     api.postWith<Order & { code?: string; detail?: string }>(
