@@ -125,8 +125,14 @@ function toFieldError(error: AjvLikeError, context: string): FieldError {
       message: 'is not allowed',
     };
   }
+  if (error.keyword === 'pattern' && params.pattern === NOT_BLANK_PATTERN) {
+    return { in: context, field: path.join('.'), message: 'must not be blank' };
+  }
   return { in: context, field: path.join('.') || '(root)', message: error.message ?? 'is invalid' };
 }
+
+/** The contracts' "at least one non-space character" pattern (`Text` in @storekeeper/contracts). */
+const NOT_BLANK_PATTERN = '\\S';
 
 function fastifyCode(status: number): string {
   switch (status) {

@@ -18,6 +18,8 @@ const SignUp = Type.Object(
     email: Type.String({ format: 'email' }),
     quantity: Type.Integer({ minimum: 1 }),
     address: Type.Object({ city: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    // The pattern of the contracts' `Text`: at least one character that is not white space.
+    name: Type.Optional(Type.String({ pattern: '\\S' })),
   },
   { additionalProperties: false },
 );
@@ -199,6 +201,24 @@ describe('request validation', () => {
       ]);
     },
   );
+
+  it('words a blank text field as "must not be blank", naming it', async () => {
+    ({ app } = await buildTestApp({ routes }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/sign-up',
+      payload: {
+        email: 'a@example.com',
+        quantity: 1,
+        address: { city: 'Oslo' },
+        name: ' \u000b\t',
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
+      { in: 'body', field: 'name', message: 'must not be blank' },
+    ]);
+  });
 
   it('refuses prototype poisoning', async () => {
     ({ app } = await buildTestApp({ routes }));

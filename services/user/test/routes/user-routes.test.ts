@@ -67,6 +67,12 @@ describeWithBackends('user routes', () => {
       ['a short password', { password: 'short' }, 'password'],
       ['a bad email', { email: 'not-an-email' }, 'email'],
       ['a missing name', { name: undefined }, 'name'],
+      ['a name of white space only', { name: ' \u000b\t ' }, 'name'],
+      [
+        'a blank address line',
+        { billingAddress: { line1: '  ', city: 'b', postalCode: 'c', country: 'GB' } },
+        'billingAddress.line1',
+      ],
       ['an extra field', { isAdmin: true }, 'isAdmin'],
       [
         'a bad country',

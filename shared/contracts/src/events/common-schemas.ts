@@ -35,11 +35,20 @@ export const Sku = Type.String({
   examples: ['MUG-BLUE'],
 });
 
+/**
+ * Free text a person types: at least one character that is not white space, so a name of
+ * spaces or control characters is refused at the edge (400 naming the field) rather than
+ * trimmed to nothing inside a service. The kit words a failure as "must not be blank".
+ */
+export const NOT_BLANK_PATTERN = '\\S';
+export const Text = (options: { maxLength: number; description?: string }) =>
+  Type.String({ minLength: 1, pattern: NOT_BLANK_PATTERN, ...options });
+
 export const PostalAddress = Type.Object(
   {
-    line1: Type.String({ minLength: 1, maxLength: 200 }),
-    city: Type.String({ minLength: 1, maxLength: 100 }),
-    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+    line1: Text({ maxLength: 200 }),
+    city: Text({ maxLength: 100 }),
+    postalCode: Text({ maxLength: 20 }),
     country: CountryCode,
   },
   { description: 'A postal address as entered at sign-up' },

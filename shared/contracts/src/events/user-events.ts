@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { EmailAddress, PostalAddress, Uuid } from './common-schemas.ts';
+import { EmailAddress, PostalAddress, Text, Uuid } from './common-schemas.ts';
 import { defineEvent } from './define-event.ts';
 
 /**
@@ -21,7 +21,7 @@ export const userSignedUp = defineEvent({
   data: Type.Object({
     userId: Uuid('The new user'),
     email: EmailAddress,
-    name: Type.String({ minLength: 1, maxLength: 200, description: 'Name as the user gave it' }),
+    name: Text({ maxLength: 200, description: 'Name as the user gave it' }),
     billingAddress: PostalAddress,
   }),
   example: {
@@ -52,7 +52,7 @@ export const userEmailVerificationRequested = defineEvent({
   data: Type.Object({
     userId: Uuid('The user whose address is to be verified'),
     email: EmailAddress,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ maxLength: 200 }),
     verificationToken: Type.String({
       pattern: '^[A-Za-z0-9_-]{32,128}$',
       description: 'One-time token (base64url) for POST /api/users/verify-email',

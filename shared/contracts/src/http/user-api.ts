@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { EmailAddress, PostalAddress } from '../events/common-schemas.ts';
+import { EmailAddress, PostalAddress, Text } from '../events/common-schemas.ts';
 
 /**
  * The user API as clients see it (through the gateway) and as the user service serves
@@ -24,7 +24,7 @@ export const SignUpRequest = Type.Object(
       maxLength: 128,
       description: 'At least 12 characters; not a common password; not containing the email',
     }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ maxLength: 200 }),
     billingAddress: BillingAddressInput,
   },
   { ...strict, title: 'SignUpRequest' },
