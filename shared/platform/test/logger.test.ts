@@ -14,19 +14,43 @@ describe('logger', () => {
     });
   });
 
-  it('censors secret-named keys at any of the first three levels', () => {
+  it('censors secret-named keys at any depth, in any letter case, whatever the value', () => {
     const logs = createLogCapture();
     const logger = createLogger({ service: 'user', destination: logs.stream });
     logger.info(
       { password: 'pw-top-level', body: { password: 'pw-nested', token: 'tok-nested' } },
       'sign-up',
     );
-    logger.info({ a: { b: { accessToken: 'deep-access-token' } } }, 'deep');
+    logger.info({ a: { b: { c: { d: { accessToken: 'deep-access-token' } } } } }, 'deep');
+    logger.info({ headers: { Authorization: 'Bearer hdr-token', 'X-Api-Key': 'api-key-1' } });
+    logger.info({ list: [{ secret: { nested: 'object-secret' } }], privateKey: 42_424_242 });
     const text = logs.text();
-    for (const secret of ['pw-top-level', 'pw-nested', 'tok-nested', 'deep-access-token']) {
+    for (const secret of [
+      'pw-top-level',
+      'pw-nested',
+      'tok-nested',
+      'deep-access-token',
+      'hdr-token',
+      'api-key-1',
+      'object-secret',
+      '42424242',
+    ]) {
       expect(text).not.toContain(secret);
     }
-    expect(text).toContain('[redacted]');
+    expect(JSON.parse(logs.lines[1] ?? '{}')).toMatchObject({
+      msg: 'deep',
+      a: { b: { c: { d: { accessToken: '[redacted]' } } } },
+    });
+  });
+
+  it('leaves lines without a secret-named key exactly as pino wrote them', () => {
+    const logs = createLogCapture();
+    const logger = createLogger({ service: 'user', destination: logs.stream });
+    logger.info({ tokenCount: 3, note: 'the password field was empty' }, 'no secrets here');
+    expect(JSON.parse(logs.lines[0] ?? '{}')).toMatchObject({
+      tokenCount: 3,
+      note: 'the password field was empty',
+    });
   });
 
   it('scrubs known secret values wherever they appear, also JSON-escaped', () => {
