@@ -1,3 +1,6 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+// The FastifySchema fields (summary, tags, …) that routes declare come from @fastify/swagger;
+// the directive keeps them in the built types, where the value import below is dropped.
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
