@@ -8,9 +8,14 @@
  * - nginx (Debian's, keep-alive `proxy_pass`) → the user service;
  * - raw `node:http` proxy with a keep-alive agent → the user service;
  * - the gateway → the user service, and the gateway's `/health/live`;
- * - the gateway and the user service again at LOG_LEVEL=info (logging overhead).
+ * - the gateway and the user service again at LOG_LEVEL=info (logging overhead);
+ * - `GET /api/me/overview` against its floor, the slowest of its three downstream calls
+ *   made directly, one connection at a time;
+ * - start-up: each service from its built `dist` (as in the images), stopped and started
+ *   again alone while the rest of the system idles, spawn → first ready answer.
  *
- * Writes docs/benchmarks/gateway.md and gateway.png (--out DIR). Needs nginx and wrk
+ * Writes docs/benchmarks/gateway.md and gateway.png (--out DIR). Needs `pnpm build` (the
+ * package script runs it), nginx and wrk
  * (`apt-get install nginx-light wrk`); without nginx its row says so and the rest runs.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -20,10 +25,12 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { overviewRecentOrderCount } from '@storekeeper/contracts';
+import type { BackendConnection } from '@storekeeper/local-cloud';
 import { startBackends, waitFor } from '@storekeeper/testing';
 import { createApiClient } from '../src/api-client.ts';
 import { freePort } from '../src/free-port.ts';
-import { startSystem } from '../src/start-system.ts';
+import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
 import { verifiedCustomer } from '../src/verified-customer.ts';
 import { renderBarChart } from './render-bar-chart.ts';
 
@@ -33,6 +40,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     out: { type: 'string', default: '../docs/benchmarks' },
+    'startup-runs': { type: 'string', default: '5' },
   },
 });
 const seconds = Number(values.seconds);
@@ -46,7 +54,16 @@ interface Row {
   readonly note?: string;
 }
 
+interface StartupRow {
+  readonly service: string;
+  readonly medianMs: number;
+  readonly maxMs: number;
+}
+
 const rows: Row[] = [];
+const overviewRows: Row[] = [];
+const startupRows: StartupRow[] = [];
+let nodeBaselineMs = Number.NaN;
 const started = await startBackends();
 if (!started.backends.available) throw new Error(`backends: ${started.backends.reason}`);
 try {
@@ -80,10 +97,13 @@ try {
         path: 'gateway /health/live',
         ...(await wrk(`${system.gatewayUrl}/health/live`)),
       });
+      overviewRows.push(...(await overviewAgainstFloor(system, auth)));
     } finally {
       await system.stop();
     }
   }
+  startupRows.push(...(await startupPerService(started.backends.connection)));
+  nodeBaselineMs = await nodeBaseline();
 } finally {
   await started.stop();
 }
@@ -111,6 +131,30 @@ const report = [
   `- gateway path at info ÷ at warn: **${ratio(find('gateway → user service (LOG_LEVEL=info)'), find('gateway → user service'))}×**`,
   '',
   '![requests per second by path](gateway.png)',
+  '',
+  '## The aggregator against its floor',
+  '',
+  '`GET /api/me/overview` calls the user, order and billing services in parallel, so it can',
+  'answer no sooner than the slowest of them; with every service on one core, no sooner than',
+  'their sum. One connection, so the figures are latencies, not queueing.',
+  '',
+  '| path | req/s | p50 ms | p99 ms |',
+  '|---|---|---|---|',
+  ...overviewRows.map(
+    (r) => `| ${r.path} | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+  ),
+  '',
+  overviewSummary(),
+  '',
+  '## Start-up',
+  '',
+  `Spawn → first 200 from \`/health/ready\`, each service from its built \`dist\` on CPU 0, started`,
+  `alone ${values['startup-runs']} times while the rest of the system idles (PostgreSQL services first run their`,
+  `migrations, not counted). \`node -e 0\` takes ${nodeBaselineMs.toFixed(0)} ms here.`,
+  '',
+  '| service | median ms | max ms |',
+  '|---|---|---|',
+  ...startupRows.map((r) => `| ${r.service} | ${r.medianMs.toFixed(0)} | ${r.maxMs.toFixed(0)} |`),
 ].join('\n');
 await writeFile(join(values.out, 'gateway.md'), `${report}\n`);
 await writeFile(
@@ -122,9 +166,87 @@ await writeFile(
 );
 console.info(report);
 
+/** The overview and each of its downstream calls made directly, one connection each. */
+async function overviewAgainstFloor(system: SystemUnderTest, auth: string): Promise<Row[]> {
+  const one = { connections: 1 };
+  const direct = {
+    user: `${system.service('user').url}/users/me`,
+    order: `${system.service('order').url}/orders?limit=${overviewRecentOrderCount}`,
+    billing: `${system.service('billing').url}/billing/account`,
+  };
+  const out: Row[] = [];
+  for (const [service, url] of Object.entries(direct)) {
+    out.push({ path: `${service} directly`, ...(await wrk(url, auth, one)) });
+  }
+  out.push({
+    path: 'gateway /api/me/overview',
+    ...(await wrk(`${system.gatewayUrl}/api/me/overview`, auth, one)),
+  });
+  return out;
+}
+
+function overviewSummary(): string {
+  const aggregator = overviewRows.find((r) => r.path === 'gateway /api/me/overview');
+  const downstream = overviewRows.filter((r) => r.path !== aggregator?.path);
+  if (!aggregator || downstream.length === 0) return '';
+  const slowest = Math.max(...downstream.map((r) => r.p50));
+  const sum = downstream.reduce((total, r) => total + r.p50, 0);
+  return [
+    `- overview p50 ÷ the slowest downstream p50 (${slowest.toFixed(2)} ms, the floor with a core to spare): **${(aggregator.p50 / slowest).toFixed(2)}×**`,
+    `- overview p50 ÷ the sum of the downstream p50s (${sum.toFixed(2)} ms, the floor when, as here, all services share one core): **${(aggregator.p50 / sum).toFixed(2)}×**, ${(aggregator.p50 - sum).toFixed(2)} ms for the gateway's own hop and its three calls`,
+  ].join('\n');
+}
+
+/** Each service stopped and started again alone, from `dist`, `startup-runs` times. */
+async function startupPerService(connection: BackendConnection): Promise<StartupRow[]> {
+  const runs = Number(values['startup-runs']);
+  const system = await startSystem({
+    connection,
+    from: 'dist',
+    env: Object.fromEntries(
+      ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [name, { LOG_LEVEL: 'warn' }]),
+    ),
+  });
+  try {
+    const out: StartupRow[] = [];
+    for (const name of Object.keys(system.services)) {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        await system.stopService(name);
+        times.push(await system.startService(name));
+      }
+      times.sort((a, b) => a - b);
+      out.push({
+        service: name,
+        medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
+        maxMs: times.at(-1) ?? Number.NaN,
+      });
+    }
+    return out;
+  } finally {
+    await system.stop();
+  }
+}
+
+/** What any Node process needs: spawn → exit of `node -e 0`, the median of five. */
+async function nodeBaseline(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    await run(process.execPath, ['-e', '0']);
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
 /** wrk on CPU 1; requests per second and latency percentiles from its --latency output. */
-async function wrk(url: string, header?: string): Promise<Omit<Row, 'path'>> {
-  const args = ['-c', '1', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+async function wrk(
+  url: string,
+  header?: string,
+  options: { connections?: number } = {},
+): Promise<Omit<Row, 'path'>> {
+  const args = ['-c', '1', 'wrk', '-t1', `-c${options.connections ?? connections}`];
+  args.push(`-d${seconds}s`, '--latency');
   if (header) args.push('-H', header);
   const { stdout } = await run('taskset', [...args, url], { timeout: (seconds + 30) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);

@@ -42,8 +42,11 @@ export interface SystemUnderTest {
   logs(): string;
   /** Stops one service (SIGTERM, as ECS does) and resolves once it has exited. */
   stopService(name: string): Promise<void>;
-  /** Starts a stopped service again, as it was, and resolves once it is ready. */
-  startService(name: string): Promise<void>;
+  /**
+   * Starts a stopped service again, as it was, and resolves once it is ready, with the
+   * milliseconds from its spawn to its first ready answer.
+   */
+  startService(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,8 @@ export interface StartSystemOptions {
   readonly env?: Readonly<Record<string, Record<string, string>>>;
   /** Where each service's output goes besides `lines` (e.g. the terminal in `serve`). */
   readonly echo?: (service: string, line: string) => void;
+  /** From the TypeScript source (default) or from each service's built `dist`. */
+  readonly from?: 'source' | 'dist';
 }
 
 /**
@@ -152,6 +157,7 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
         options.env ?? {},
       ),
       readyTimeoutMs: 60_000,
+      ...(options.from ? { from: options.from } : {}),
     };
     const launched = await launchServices(launchOptions);
     processes = launched.processes;
@@ -186,6 +192,7 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
         const service = services[name];
         const process_ = again.processes.find((p) => p.name === name);
         if (service && process_) services[name] = { ...service, process: process_ };
+        return again.readyAfterMs[name] ?? Number.NaN;
       },
       stop,
     };

@@ -24,6 +24,11 @@ export interface LaunchOptions {
   /** The rest of the environment (PATH, …); defaults to this process's. */
   readonly baseEnv?: NodeJS.ProcessEnv;
   readonly readyTimeoutMs?: number;
+  /**
+   * Each manifest's `dev` commands, from the TypeScript source (the default), or its
+   * `start` commands, from the built `dist` as in the images (after `pnpm build`).
+   */
+  readonly from?: 'source' | 'dist';
   /** Settles when the caller gives up (Ctrl-C); waiting stops then. */
   readonly stop?: Promise<unknown>;
   readonly say?: (line: string) => void;
@@ -35,6 +40,8 @@ export interface LaunchResult {
   readonly reason?: string;
   readonly processes: readonly SupervisedProcess[];
   readonly urls: Readonly<Record<string, string>>;
+  /** Milliseconds from spawn to the first 200 from the readiness probe, by service. */
+  readonly readyAfterMs: Readonly<Record<string, number>>;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -75,6 +82,8 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
     };
   };
   const processes: SupervisedProcess[] = [];
+  const readyAfterMs: Record<string, number> = {};
+  const variant = options.from === 'dist' ? 'start' : 'dev';
   const command = (argv: readonly string[]) => {
     const [program = 'node', ...args] = argv;
     // "node" in a manifest is the workspace's Node (the one running this), not the PATH's.
@@ -90,7 +99,7 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
     const runs = migrating.map((entry) => {
       const run = supervisor.start({
         name: `${entry.manifest.name}:migrate`,
-        ...command(entry.manifest.run.migrate?.dev ?? []),
+        ...command(entry.manifest.run.migrate?.[variant] ?? []),
         cwd: entry.dir,
         env: envOf(entry),
       });
@@ -98,7 +107,7 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
       return run.exited.then((status) => ({ name: entry.manifest.name, ...status }));
     });
     const done = await Promise.race([Promise.all(runs), stop.then(() => undefined)]);
-    if (!done) return { outcome: 'stopped', processes, urls };
+    if (!done) return { outcome: 'stopped', processes, urls, readyAfterMs };
     const failed = done.find((result) => result.code !== 0);
     if (failed) {
       return {
@@ -106,6 +115,7 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
         reason: `the migrations of ${failed.name} failed`,
         processes,
         urls,
+        readyAfterMs,
       };
     }
   }
@@ -117,7 +127,7 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
       const spawnedAt = performance.now();
       const child = supervisor.start({
         name,
-        ...command(entry.manifest.run.dev),
+        ...command(entry.manifest.run[variant]),
         cwd: entry.dir,
         env: envOf(entry),
       });
@@ -127,14 +137,17 @@ export async function launchServices(options: LaunchOptions): Promise<LaunchResu
         timeoutMs: readyTimeoutMs,
         stop: Promise.race([exited, stop]),
       });
-      if (result === 'ready') say(`${name} ready in ${seconds(performance.now() - spawnedAt)}`);
+      if (result === 'ready') {
+        readyAfterMs[name] = performance.now() - spawnedAt;
+        say(`${name} ready in ${seconds(readyAfterMs[name])}`);
+      }
       if (result === 'timeout') return `${name} was not ready within ${seconds(readyTimeoutMs)}`;
       if (result === 'stopped' && child.hasExited) return `${name} ${await exited}`;
       return result === 'stopped' ? 'stopped' : undefined;
     }),
   );
   const failure = results.find((r) => r !== undefined && r !== 'stopped');
-  if (failure) return { outcome: 'failed', reason: failure, processes, urls };
-  if (results.includes('stopped')) return { outcome: 'stopped', processes, urls };
-  return { outcome: 'ready', processes, urls };
+  if (failure) return { outcome: 'failed', reason: failure, processes, urls, readyAfterMs };
+  if (results.includes('stopped')) return { outcome: 'stopped', processes, urls, readyAfterMs };
+  return { outcome: 'ready', processes, urls, readyAfterMs };
 }
