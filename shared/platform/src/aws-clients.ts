@@ -1,3 +1,5 @@
+import { tracing } from './tracing/tracing.ts';
+
 /**
  * The one timeout and retry policy for every AWS SDK v3 client a service uses (SNS,
  * SQS, DynamoDB, SSM, SES): a connection must open within 2 s, a request must answer
@@ -80,6 +82,8 @@ export function createAwsClients(region: string): AwsClients {
       const existing = made.get(Client);
       if (existing) return existing as InstanceType<typeof Client>;
       const client = new Client(awsClientConfig({ region, ...options }));
+      // Calls made inside traced work become subsegments (a no-op with tracing off).
+      tracing().instrumentAwsClient(client);
       made.set(Client, client);
       return client;
     },

@@ -13,6 +13,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import { type LoadSheddingOptions, registerLoadShedding } from './load-shedding.ts';
 import { ProblemSchema } from './problem.ts';
 import { registerSecureHeaders } from './secure-headers.ts';
+import { tracing } from './tracing/tracing.ts';
 import { registerValidation } from './validation.ts';
 
 export type ServiceApp = ReturnType<typeof createFastify>;
@@ -47,6 +48,8 @@ export interface ServiceAppOptions {
  */
 export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
   const app = createFastify(options);
+  // First, so the segment spans every other hook of the request.
+  tracing().register(app, options.name);
 
   registerValidation(app);
   registerJsonBodyParser(app);

@@ -55,6 +55,25 @@ export function baseConfigProperties(defaults: { port: number }) {
       default: 20_000,
       description: 'Upper bound for the whole shutdown; keep it inside the ECS stop timeout (30 s)',
     }),
+    TRACING: Type.Optional(
+      Type.Union([Type.Literal('off'), Type.Literal('xray')], {
+        description:
+          'Distributed tracing: xray sends segments to the X-Ray daemon; unset means xray when AWS_XRAY_DAEMON_ADDRESS is set, else off',
+      }),
+    ),
+    AWS_XRAY_DAEMON_ADDRESS: Type.Optional(
+      Type.String({
+        pattern: '^[^\\s:]+:[0-9]{1,5}$',
+        description: 'host:port of the X-Ray daemon (UDP), e.g. 127.0.0.1:2000',
+      }),
+    ),
+    TRACING_SAMPLING_RATE: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.05,
+      description:
+        'Share of traces kept beyond the first each second (X-Ray default rule); 1 keeps every trace',
+    }),
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({
       minimum: 0,
       default: 1_000,

@@ -16,4 +16,5 @@ export * from './run-migrations.ts';
 export * from './run-service.ts';
 export * from './service-client.ts';
 export * from './ssm-parameters.ts';
+export * from './tracing/tracing.ts';
 export * from './worker.ts';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health.ts';
+import { tracing } from './tracing/tracing.ts';
 
 export type PostgresPool = pg.Pool;
 export type PostgresClient = pg.PoolClient;
@@ -30,7 +31,28 @@ export function createPostgresPool(options: PostgresPoolOptions): PostgresPool {
     query_timeout: (options.statementTimeoutMs ?? 10_000) + 1_000,
   });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL client failed'));
+  // Statements run inside traced work become subsegments (a no-op with tracing off):
+  // `pool.query` as the caller makes it (the pool then runs it on a client in a callback,
+  // which the wrapper leaves alone), and each client's own `query`, as transactions use it.
+  const target = postgresTarget(options.connectionString);
+  tracing().instrumentPostgres(pool, target);
+  pool.on('connect', (client) => tracing().instrumentPostgres(client, target));
   return pool;
+}
+
+/** Database, host and user of a connection string; never its password. */
+function postgresTarget(connectionString: string) {
+  try {
+    const url = new URL(connectionString);
+    return {
+      database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+      host: url.host,
+      user: decodeURIComponent(url.username),
+    };
+  } catch {
+    // A keyword/value string ("host=… dbname=…"): pg reads it; traces say less.
+    return { database: 'postgres', host: 'unknown', user: 'unknown' };
+  }
 }
 
 export function postgresReadinessCheck(pool: PostgresPool): ReadinessCheck {

@@ -14,6 +14,13 @@ import {
 import type { ServiceContext, ServiceDefinition } from './define-service.ts';
 import { createLifecycle } from './lifecycle.ts';
 import { createLogger } from './logger.ts';
+import {
+  installTracing,
+  startTracing,
+  traceIdOfCurrentWork,
+  tracing,
+  tracingKind,
+} from './tracing/tracing.ts';
 import type { Worker } from './worker.ts';
 
 export interface RunServiceOptions {
@@ -50,8 +57,12 @@ export async function runService<S extends TObject, D>(
     service: definition.name,
     level: config.LOG_LEVEL,
     secrets: loaded.secrets,
+    // Every line of a traced request or message carries its trace id.
+    ...(tracingKind(config) === 'off' ? {} : { mixin: traceIdOfCurrentWork }),
   });
   logger.info({ config: redactConfig(definition.configSchema, config) }, 'starting');
+  // Before anything is built: clients and apps read the process's tracing when made.
+  installTracing(await startTracing(definition.name, config, logger));
 
   const resources = createResourceStack(logger);
   const aws = createAwsClients(config.AWS_REGION);
@@ -119,6 +130,7 @@ export async function runService<S extends TObject, D>(
         logger,
       );
       await resources.closeAll();
+      await tracing().close();
       logger.info('stopped');
       logger.flush();
     },

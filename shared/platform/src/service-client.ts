@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
 import { kitErrors } from './define-errors.ts';
 import { createRollingWindow, percentiles } from './rolling-window.ts';
+import { tracing } from './tracing/tracing.ts';
 
 export interface ServiceClientOptions {
   /** The service called, for logs and errors (e.g. `user`). */
@@ -154,11 +155,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     return url;
   }
 
-  function send(url: URL, request: ServiceRequest, signal: AbortSignal) {
+  function send(
+    url: URL,
+    request: ServiceRequest,
+    signal: AbortSignal,
+    traceHeader: string | undefined,
+  ) {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [key, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined) headers[key.toLowerCase()] = value;
     }
+    if (traceHeader) headers['x-amzn-trace-id'] = traceHeader;
     let body: string | Uint8Array | undefined;
     if (request.payload !== undefined) {
       body = request.payload.data;
@@ -186,13 +193,15 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     const started = performance.now();
     window.add('attempts');
     try {
-      const response = await send(url, request, signal);
-      const body = Buffer.from(await response.body.arrayBuffer());
-      const result = {
-        status: response.statusCode,
-        headers: flattenHeaders(response.headers),
-        body,
-      };
+      // Each attempt is its own subsegment of the caller's trace: retries show as such.
+      const result = await tracing().traceCall(
+        { service: options.name, method: request.method, url: url.href },
+        async (traceHeader) => {
+          const response = await send(url, request, signal, traceHeader);
+          const body = Buffer.from(await response.body.arrayBuffer());
+          return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
+        },
+      );
       window.latency(performance.now() - started);
       if (result.status >= 500) throw new UpstreamFailure(result);
       return result;

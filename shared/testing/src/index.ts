@@ -11,6 +11,11 @@ export {
 export { type LogLine, type SpawnedService, spawnService } from './spawn-service.ts';
 export { startBackends } from './start-backends.ts';
 export { defaultImages } from './start-container-backends.ts';
+export {
+  type SegmentDocument,
+  startTraceCollector,
+  type TraceCollector,
+} from './start-trace-collector.ts';
 export type { StartedBackends } from './started-backends.ts';
 export {
   type AvailableBackends,

@@ -12,10 +12,10 @@ import type {
   EventType,
   Topology,
 } from '@storekeeper/contracts';
-import type { ReadinessCheck } from '@storekeeper/platform';
+import { type ReadinessCheck, tracing } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
-import { traceHeaderOf } from '../message-attributes.ts';
+import { traceHeaderOf, typeAttributeOf } from '../message-attributes.ts';
 import type { HandlerSpy, HandlingOutcome } from './handler-spy.ts';
 import type { Inbox } from './inbox.ts';
 import { parseMessage } from './parse-message.ts';
@@ -204,7 +204,13 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         shouldDeleteMessages: false,
         terminateVisibilityTimeout: (messages) => retryDelays.get(messages[0] as Message) ?? 0,
         handleMessage: async (message) => {
-          const work = handle(message);
+          // One segment per message, continuing the producer's trace (message attribute).
+          const work = tracing().inSegment(
+            typeAttributeOf(message) ?? 'message',
+            traceHeaderOf(message),
+            () => handle(message),
+            { queue: queue.name },
+          );
           inFlight.add(work);
           try {
             await work;

@@ -1,5 +1,5 @@
 import type { CloudEvent, EventData, EventType } from '@storekeeper/contracts';
-import type { PostgresClient } from '@storekeeper/platform';
+import { type PostgresClient, tracing } from '@storekeeper/platform';
 import { type CreateEventOptions, createEvent } from '../create-event.ts';
 import { validateEvent } from '../event-validation.ts';
 
@@ -28,8 +28,9 @@ export type DomainEvent = {
 
 export interface OutboxOptions {
   /**
-   * The current trace header (X-Ray today); stored with the event so the relay, in another
-   * request or process, publishes it with the trace of the request that caused it.
+   * The current trace header; stored with the event so the relay, in another request or
+   * process, publishes it with the trace of the request that caused it. By default the
+   * process's tracing (`tracing()` of the kit), read when the event is added.
    */
   readonly traceHeader?: () => string | undefined;
 }
@@ -38,6 +39,7 @@ export interface OutboxOptions {
 export const outboxChannel = 'storekeeper_outbox';
 
 export function createOutbox(options: OutboxOptions = {}): Outbox {
+  const traceHeader = options.traceHeader ?? (() => tracing().currentTraceHeader());
   const addEvent = async (tx: PostgresClient, event: CloudEvent) => {
     validateEvent(event);
     // The notification is delivered when the transaction commits, and not at all if it
@@ -50,7 +52,7 @@ export function createOutbox(options: OutboxOptions = {}): Outbox {
          RETURNING event_id
        )
        SELECT pg_notify('${outboxChannel}', '') FROM written`,
-      [event.id, event.type, JSON.stringify(event), options.traceHeader?.() ?? null],
+      [event.id, event.type, JSON.stringify(event), traceHeader() ?? null],
     );
   };
   return {

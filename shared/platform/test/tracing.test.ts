@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createTestDatabase,
+  describeWithBackends,
+  requireBackends,
+  type SegmentDocument,
+  startTraceCollector,
+  type TraceCollector,
+} from '@storekeeper/testing';
+import { Type } from 'typebox';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../src/aws-clients.ts';
+import { buildServiceApp, type ServiceApp } from '../src/build-service-app.ts';
+import { createLifecycle } from '../src/lifecycle.ts';
+import { createLogger } from '../src/logger.ts';
+import { createPostgresPool, withTransaction } from '../src/postgres.ts';
+import { createServiceClient, type ServiceClient } from '../src/service-client.ts';
+import {
+  installTracing,
+  startTracing,
+  type Tracing,
+  traceIdOfCurrentWork,
+  tracing,
+  tracingOff,
+} from '../src/tracing/tracing.ts';
+import { createLogCapture } from './helper.ts';
+
+/**
+ * X-Ray tracing against a collector that reads the daemon protocol (UDP on 127.0.0.1):
+ * two real services, one calling the other through the kit's client.
+ */
+
+let collector: TraceCollector;
+let previous: Tracing;
+const opened: { close(): Promise<unknown> }[] = [];
+
+beforeEach(async () => {
+  collector = await startTraceCollector();
+  const logger = createLogger({ service: 'tracing-test', level: 'warn' });
+  previous = installTracing(
+    await startTracing(
+      'front',
+      { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: 1 },
+      logger,
+    ),
+  );
+});
+
+afterEach(async () => {
+  for (const resource of opened.splice(0).reverse()) await resource.close();
+  installTracing(previous);
+  await collector.close();
+});
+
+/** A trace header as an upstream (an ALB, another service) would send it. */
+function incomingHeader(): { root: string; header: string } {
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return { root, header: `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1` };
+}
+
+async function serviceApp(
+  name: string,
+  routes: (app: ServiceApp) => void,
+  logs = createLogCapture(),
+): Promise<ServiceApp> {
+  const app = await buildServiceApp({
+    name,
+    logger: createLogger({
+      service: name,
+      level: 'info',
+      destination: logs.stream,
+      mixin: traceIdOfCurrentWork,
+    }),
+    lifecycle: createLifecycle(),
+    readiness: [],
+    loadShedding: { maxEventLoopDelayMs: 0 },
+    routes: async (app) => routes(app as ServiceApp),
+  });
+  opened.push(app);
+  return app;
+}
+
+/** The downstream service, listening, and a client of it. */
+async function backService(): Promise<ServiceClient> {
+  const back = await serviceApp('back', (app) => {
+    app.post('/echo', { schema: { body: Type.Object({ n: Type.Integer() }) } }, async (request) => {
+      // A turn of the event loop between reading the body and answering.
+      await new Promise((resolve) => setImmediate(resolve));
+      return { n: request.body.n, traceId: tracing().currentTraceId() };
+    });
+    app.get('/broken', async (_request, reply) => reply.code(500).send({ oops: true }));
+  });
+  const url = await back.listen({ host: '127.0.0.1', port: 0 });
+  const client = createServiceClient({
+    name: 'back',
+    baseUrl: url,
+    logger: createLogger({ service: 'front', level: 'silent' }),
+    retries: 0,
+  });
+  opened.push(client);
+  return client;
+}
+
+const byName = (segments: readonly SegmentDocument[], name: string) =>
+  segments.filter((s) => s.name === name);
+
+describe('X-Ray tracing', () => {
+  it('continues the caller’s trace across an HTTP hop, parent to child', async () => {
+    const back = await backService();
+    const front = await serviceApp('front', (app) => {
+      app.get(
+        '/things',
+        async () => (await back.request({ method: 'POST', path: '/echo', body: { n: 1 } })).body,
+      );
+    });
+    const { root, header } = incomingHeader();
+
+    const response = await front.inject({
+      method: 'GET',
+      url: '/things',
+      headers: { 'x-amzn-trace-id': header },
+    });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-amzn-trace-id']).toBe(`Root=${root}`);
+    expect(response.json()).toMatchObject({ n: 1, traceId: root });
+    const segments = await collector.waitFor((s) => s.length >= 2);
+    const [frontSegment] = byName(segments, 'front');
+    const [backSegment] = byName(segments, 'back');
+    expect(frontSegment?.trace_id).toBe(root);
+    expect(backSegment?.trace_id).toBe(root);
+    const call = frontSegment?.subsegments?.find((s) => s.name === 'back');
+    expect(call).toMatchObject({
+      namespace: 'remote',
+      http: { request: { method: 'POST' }, response: { status: 200 } },
+    });
+    expect(backSegment?.parent_id).toBe(call?.id);
+    expect(frontSegment?.annotations).toMatchObject({ route: '/things' });
+    expect(backSegment?.http?.response?.status).toBe(200);
+  });
+
+  it('starts a trace when a request comes without one, and says so in the response', async () => {
+    const front = await serviceApp('front', (app) => {
+      app.get('/alone', async () => ({ ok: true }));
+    });
+    const response = await front.inject({ method: 'GET', url: '/alone' });
+    const [segment] = await collector.waitFor((s) => s.length >= 1);
+    expect(segment?.parent_id).toBeUndefined();
+    expect(response.headers['x-amzn-trace-id']).toBe(`Root=${segment?.trace_id}`);
+  });
+
+  it('marks a call answered with 5xx as a fault, and the 5xx it causes too', async () => {
+    const back = await backService();
+    const front = await serviceApp('front', (app) => {
+      app.get('/relay', async (_request, reply) => {
+        const answer = await back.request({ method: 'GET', path: '/broken' });
+        return reply.code(answer.status === 500 ? 502 : 200).send({ status: answer.status });
+      });
+      app.get('/missing', async (_request, reply) => reply.code(404).send({ nope: true }));
+    });
+
+    await front.inject({ method: 'GET', url: '/relay' });
+    await front.inject({ method: 'GET', url: '/missing' });
+
+    const segments = await collector.waitFor((s) => byName(s, 'front').length >= 2);
+    const relay = byName(segments, 'front').find((s) => s.annotations?.route === '/relay');
+    const call = relay?.subsegments?.find((s) => s.name === 'back');
+    expect(call?.fault).toBe(true);
+    expect(relay?.fault).toBe(true);
+    const missing = byName(segments, 'front').find((s) => s.annotations?.route === '/missing');
+    expect(missing?.error).toBe(true);
+    expect(missing?.fault).toBeUndefined();
+  });
+
+  it('keeps every concurrent request in its own trace, across awaits and request bodies', async () => {
+    const back = await backService();
+    const logs = createLogCapture();
+    const front = await serviceApp(
+      'front',
+      (app) => {
+        app.post(
+          '/relay',
+          { schema: { body: Type.Object({ n: Type.Integer() }) } },
+          async (request) => {
+            request.log.info({ n: request.body.n }, 'relaying');
+            const answer = await back.request({
+              method: 'POST',
+              path: '/echo',
+              body: { n: request.body.n },
+            });
+            return { ...(answer.body as object), frontTraceId: tracing().currentTraceId() };
+          },
+        );
+      },
+      logs,
+    );
+    const requests = Array.from({ length: 40 }, (_, n) => ({ n, ...incomingHeader() }));
+
+    // Over real sockets: a body that arrives on a later socket event is the case where
+    // the context would be lost.
+    const url = await front.listen({ host: '127.0.0.1', port: 0 });
+    const answers = await Promise.all(
+      requests.map(async ({ n, header }) => {
+        const response = await fetch(`${url}/relay`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-amzn-trace-id': header },
+          body: JSON.stringify({ n }),
+        });
+        return response.json();
+      }),
+    );
+
+    for (const [i, answer] of answers.entries()) {
+      const { root } = requests[i] ?? { root: '' };
+      expect(answer).toEqual({ n: i, traceId: root, frontTraceId: root });
+    }
+    const segments = await collector.waitFor((s) => s.length >= 2 * requests.length, {
+      description: 'a front and a back segment for every request',
+    });
+    for (const { root } of requests) {
+      const fronts = segments.filter((s) => s.name === 'front' && s.trace_id === root);
+      const backs = segments.filter((s) => s.name === 'back' && s.trace_id === root);
+      expect(fronts).toHaveLength(1);
+      expect(backs).toHaveLength(1);
+      const calls = fronts[0]?.subsegments ?? [];
+      expect(calls).toHaveLength(1);
+      expect(backs[0]?.parent_id).toBe(calls[0]?.id);
+    }
+    const relaying = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'relaying');
+    expect(relaying).toHaveLength(requests.length);
+    for (const line of relaying) expect(line.traceId).toBe(requests[line.n]?.root);
+  });
+
+  it('continues a trace from a message in a segment of its own', async () => {
+    const { root, header } = incomingHeader();
+    const parent = /Parent=([0-9a-f]+)/.exec(header)?.[1];
+
+    const seen = await tracing().inSegment(
+      'order.placed',
+      header,
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return tracing().currentTraceHeader();
+      },
+      { queue: 'storekeeper-billing' },
+    );
+
+    const [segment] = await collector.waitFor((s) => s.length >= 1);
+    expect(segment).toMatchObject({ name: 'front', trace_id: root, parent_id: parent });
+    expect(segment?.annotations).toMatchObject({
+      operation: 'order.placed',
+      queue: 'storekeeper-billing',
+    });
+    // What the handler would write to the outbox: this trace, this segment as the parent.
+    expect(seen).toBe(`Root=${root};Parent=${segment?.id};Sampled=1`);
+  });
+
+  it('marks a message whose handling throws as a fault', async () => {
+    await expect(
+      tracing().inSegment('order.placed', undefined, async () => {
+        throw new Error('charge failed');
+      }),
+    ).rejects.toThrow('charge failed');
+    const [segment] = await collector.waitFor((s) => s.length >= 1);
+    expect(segment?.fault).toBe(true);
+  });
+});
+
+describeWithBackends('X-Ray subsegments of real backends', () => {
+  it('records each SQL statement with its text, never the password, a failure as a fault', async () => {
+    await using db = await createTestDatabase('tracing');
+    const pool = createPostgresPool({
+      connectionString: db.url,
+      applicationName: 'tracing-test',
+      logger: createLogger({ service: 'front', level: 'silent' }),
+    });
+    opened.push({ close: () => pool.end() });
+
+    await tracing().inSegment('work', undefined, async () => {
+      await pool.query('SELECT $1::int AS n', [7]);
+      await expect(pool.query('SELECT nothing FROM nowhere')).rejects.toThrow();
+      await withTransaction(pool, (tx) => tx.query('SELECT 2 AS two'));
+    });
+
+    const [segment] = await collector.waitFor((s) => s.length >= 1);
+    const statements = segment?.subsegments ?? [];
+    expect(statements.map((s) => s.name)).toEqual(Array(5).fill(db.name));
+    expect(
+      statements.slice(2).map((s) => (s.sql as { sanitized_query: string }).sanitized_query),
+    ).toEqual(['BEGIN', 'SELECT 2 AS two', 'COMMIT']);
+    expect(statements[0]).toMatchObject({
+      namespace: 'remote',
+      sql: { database_type: 'PostgreSQL', sanitized_query: 'SELECT $1::int AS n', user: db.role },
+    });
+    expect(statements[0]?.fault).toBeUndefined();
+    expect(statements[1]?.fault).toBe(true);
+    const password = decodeURIComponent(new URL(db.url).password);
+    expect(JSON.stringify(segment)).not.toContain(password);
+  });
+
+  it('records each AWS call with service, operation and status; a 4xx is an error, not a fault', async () => {
+    const { aws } = requireBackends().connection;
+    const clients = createAwsClients(aws.region);
+    opened.push({ close: async () => clients.destroy() });
+    const sqs = clients.client(SQSClient, {
+      endpoint: aws.endpoints.sqs ?? aws.endpoints.default ?? '',
+      credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },
+    });
+
+    await tracing().inSegment('work', undefined, async () => {
+      await sqs.send(new ListQueuesCommand({}));
+      await expect(
+        sqs.send(
+          new GetQueueUrlCommand({ QueueName: `missing-${randomBytes(4).toString('hex')}` }),
+        ),
+      ).rejects.toThrow();
+    });
+
+    const [segment] = await collector.waitFor((s) => s.length >= 1);
+    const [listed, missing] = segment?.subsegments ?? [];
+    expect(listed).toMatchObject({
+      name: 'SQS',
+      namespace: 'aws',
+      aws: { operation: 'ListQueues' },
+      http: { response: { status: 200 } },
+    });
+    expect(missing).toMatchObject({ name: 'SQS', aws: { operation: 'GetQueueUrl' }, error: true });
+    expect(missing?.fault).toBeUndefined();
+  });
+});
+
+describe('tracing off', () => {
+  it('is off without TRACING or a daemon address, and changes nothing', async () => {
+    const off = await startTracing(
+      'front',
+      { TRACING_SAMPLING_RATE: 1 },
+      createLogger({ service: 't', level: 'silent' }),
+    );
+    expect(off).toBe(tracingOff);
+    expect(off.currentTraceHeader()).toBeUndefined();
+    await expect(
+      off.traceCall({ service: 'x', method: 'GET', url: '/' }, async (h) => ({ status: 200, h })),
+    ).resolves.toEqual({ status: 200, h: undefined });
+  });
+});
