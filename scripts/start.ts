@@ -28,5 +28,7 @@ const code = await runSystem({
   backendArgs: [...(flags.fresh ? ['--fresh'] : []), ...(flags.verbose ? ['--verbose'] : [])],
   extraEnv: { user: { JWT_PRIVATE_KEY: signingKey } },
   pretty: !flags.raw && process.stdout.isTTY === true,
+  // Every trace, for `pnpm trace` (scripts/trace.ts reads the same file).
+  traceFile: `${root}.local/traces/segments.jsonl`,
 });
 process.exit(code);

@@ -64,3 +64,11 @@ export {
   launchServices,
   type SystemBackends,
 } from './system/start-system.ts';
+export {
+  parseDatagram,
+  receiveSegments,
+  type SegmentDocument,
+  type SegmentReceiver,
+} from './traces/receive-segments.ts';
+export { appendSegmentsTo, readTraces, type TraceFile } from './traces/trace-file.ts';
+export { renderWaterfall } from './traces/waterfall.ts';

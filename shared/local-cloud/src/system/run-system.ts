@@ -7,6 +7,8 @@ import {
   localCloudCliPath,
 } from '../cli-protocol.ts';
 import { assertPortFree } from '../ports.ts';
+import { receiveSegments, type SegmentReceiver } from '../traces/receive-segments.ts';
+import { appendSegmentsTo, type TraceFile } from '../traces/trace-file.ts';
 import { createLinePrinter } from './create-line-printer.ts';
 import { createSupervisor, type SupervisedProcess } from './create-supervisor.ts';
 import { launchServices } from './start-system.ts';
@@ -24,6 +26,12 @@ export interface RunSystemOptions {
   readonly pretty?: boolean;
   readonly readyTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
+  /**
+   * Receive the services' trace segments (the X-Ray daemon protocol on UDP, port 2000
+   * when free) and keep them in this file as JSON lines for `pnpm trace`. Every trace
+   * is kept (sampling rate 1).
+   */
+  readonly traceFile?: string;
 }
 
 const sourceCondition = '--conditions=@storekeeper/source';
@@ -82,6 +90,7 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
 
   const services: SupervisedProcess[] = [];
   let backends: SupervisedProcess | undefined;
+  let traces: { file: TraceFile; receiver: SegmentReceiver } | undefined;
   try {
     const problem = await preflight(options.services, portOf);
     if (problem) {
@@ -108,6 +117,14 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
     const ready = await Promise.race([readyMessage(backends), stopRequested]);
     if (!ready) return await shutdown();
 
+    if (options.traceFile) {
+      const file = await appendSegmentsTo(options.traceFile);
+      traces = { file, receiver: await receiveSegments((s) => file.append(s), { port: 2000 }) };
+    }
+    const tracingEnv = traces
+      ? { AWS_XRAY_DAEMON_ADDRESS: traces.receiver.address, TRACING_SAMPLING_RATE: '1' }
+      : {};
+
     const servicesStarted = performance.now();
     const launched = await launchServices({
       services: options.services,
@@ -119,7 +136,7 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
       },
       ports: Object.fromEntries(options.services.map((s) => [s.manifest.name, portOf(s)])),
       supervisor,
-      env: { NODE_ENV: 'development' },
+      env: { NODE_ENV: 'development', ...tracingEnv },
       ...(options.extraEnv ? { serviceEnv: options.extraEnv } : {}),
       readyTimeoutMs,
       stop: stopRequested,
@@ -153,6 +170,11 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
         ...names.map((name) => `  ${name.padEnd(9)} ${launched.urls[name]}`),
         // The password stays in .local/local-cloud/credentials.json: output gets pasted.
         `  psql      ${withoutPassword(ready.connection.postgres.adminUrl)} (password in .local/local-cloud/credentials.json)`,
+        ...(traces
+          ? [
+              `  traces    received on ${traces.receiver.address}; \`pnpm trace --last\` shows the latest order`,
+            ]
+          : []),
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),
@@ -174,6 +196,10 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
     say(`Stopping (${reason})…`);
     await supervisor.stop(services, stopTimeoutMs);
     if (backends) await supervisor.stop([backends], stopTimeoutMs);
+    if (traces) {
+      await traces.receiver.close();
+      await traces.file.close();
+    }
     say(code === 0 ? 'Stopped.' : `Stopped, exit code ${code}.`);
     return code;
   }

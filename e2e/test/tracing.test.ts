@@ -1,0 +1,175 @@
+import {
+  describeWithBackends,
+  requireBackends,
+  type SegmentDocument,
+  startTraceCollector,
+  type TraceCollector,
+  waitFor,
+} from '@storekeeper/testing';
+import { beforeAll, expect, it } from 'vitest';
+import { type ApiClient, createApiClient } from '../src/api-client.ts';
+import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
+import { verifiedCustomer } from '../src/verified-customer.ts';
+
+/**
+ * One order, one trace: every service sends its segments to a collector that speaks the
+ * X-Ray daemon protocol (UDP on 127.0.0.1), as the daemon sidecar would receive them.
+ */
+describeWithBackends('one trace per order (X-Ray)', () => {
+  let collector: TraceCollector;
+  let system: SystemUnderTest;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    collector = await startTraceCollector();
+    const tracing = { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: '1' };
+    system = await startSystem({
+      connection: requireBackends().connection,
+      env: Object.fromEntries(
+        ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [name, tracing]),
+      ),
+    });
+    api = createApiClient(system.gatewayUrl);
+    return async () => {
+      await system.stop();
+      await collector.close();
+    };
+  });
+
+  const rootOf = (header: string | null) => /Root=([^;]+)/.exec(header ?? '')?.[1] ?? '';
+
+  /** Every segment and subsegment of a trace, flattened, with its segment's name. */
+  function flatten(segments: readonly SegmentDocument[]) {
+    const out: { segment: SegmentDocument; node: SegmentDocument }[] = [];
+    const walk = (segment: SegmentDocument, node: SegmentDocument) => {
+      out.push({ segment, node });
+      for (const child of node.subsegments ?? []) walk(segment, child);
+    };
+    for (const segment of segments) walk(segment, segment);
+    return out;
+  }
+
+  async function placeOrder(token: string) {
+    const products = await api.get<{ items: { sku: string }[] }>('/api/products');
+    const sku = products.body.items[0]?.sku ?? '';
+    return api.postWith<{ id: string; status: string }>(
+      '/api/orders',
+      { items: [{ sku, quantity: 1 }] },
+      { token, headers: { 'idempotency-key': crypto.randomUUID() } },
+    );
+  }
+
+  it('follows an order from the gateway through order, user, billing, order and email', async () => {
+    const customer = await verifiedCustomer(api);
+    const placed = await placeOrder(customer.token);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
+    const root = rootOf(placed.headers.get('x-amzn-trace-id'));
+    expect(root).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+
+    const all = await collector.waitFor(
+      (received) => {
+        const trace = received.filter((s) => s.trace_id === root);
+        const names = trace.map((s) => s.name);
+        return (
+          ['gateway', 'user', 'billing', 'email'].every((name) => names.includes(name)) &&
+          names.filter((name) => name === 'order').length >= 2
+        );
+      },
+      { timeoutMs: 30_000, description: `every service's segments of trace ${root}` },
+    );
+    const trace = all.filter((s) => s.trace_id === root);
+    const nodes = flatten(trace);
+    const byId = new Map(nodes.map(({ segment, node }) => [node.id, { segment, node }]));
+    const parentOf = (segment: SegmentDocument) => byId.get(segment.parent_id ?? '');
+    const only = (name: string, operation?: string) => {
+      const found = trace.filter(
+        (s) => s.name === name && (!operation || s.annotations?.operation === operation),
+      );
+      expect(found, `${name} ${operation ?? ''}`).toHaveLength(1);
+      return found[0] as SegmentDocument;
+    };
+
+    // The request: gateway → order (placement) → user (the chained call).
+    const gateway = only('gateway');
+    expect(gateway.parent_id).toBeUndefined();
+    expect(gateway.annotations).toMatchObject({ route: '/api/orders' });
+    const placement = trace.find((s) => s.name === 'order' && s.annotations?.route);
+    expect(placement && parentOf(placement)?.segment.id).toBe(gateway.id);
+    expect(placement && parentOf(placement)?.node).toMatchObject({
+      name: 'order',
+      namespace: 'remote',
+    });
+    const userCheck = only('user');
+    expect(parentOf(userCheck)?.segment.id).toBe(placement?.id);
+
+    // The saga: each consumer continues from the segment that wrote the event.
+    const charge = only('billing', 'order.placed');
+    expect(parentOf(charge)?.segment.id).toBe(placement?.id);
+    const confirmation = only('order', 'payment.succeeded');
+    expect(parentOf(confirmation)?.segment.id).toBe(charge.id);
+    const email = only('email', 'order.confirmed');
+    expect(parentOf(email)?.segment.id).toBe(confirmation.id);
+
+    // SQL and AWS calls as subsegments.
+    const sql = nodes.filter(({ node }) => node.sql);
+    expect(new Set(sql.map(({ segment }) => segment.name))).toEqual(
+      new Set(['order', 'user', 'billing']),
+    );
+    const awsCalls = nodes.filter(({ node }) => node.namespace === 'aws');
+    expect(awsCalls.map(({ segment }) => segment.name)).toContain('email');
+    expect(trace.every((s) => !s.fault)).toBe(true);
+  });
+
+  it('puts the trace id on every log line of that order', async () => {
+    const customer = await verifiedCustomer(api);
+    const placed = await placeOrder(customer.token);
+    const root = rootOf(placed.headers.get('x-amzn-trace-id'));
+    await collector.waitFor((s) => s.some((x) => x.trace_id === root && x.name === 'email'), {
+      timeoutMs: 30_000,
+      description: 'the confirmation email of the order',
+    });
+
+    const lines = (service: string) =>
+      system
+        .service(service)
+        .lines.filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ofOrder = [
+      ...lines('gateway').filter((l) => l.requestId === placed.headers.get('x-request-id')),
+      ...lines('billing').filter((l) => JSON.stringify(l).includes(placed.body.id)),
+    ];
+    const placedLine = lines('gateway').find(
+      (l) => (l.req as { url?: string } | undefined)?.url === '/api/orders' && l.traceId === root,
+    );
+    expect(placedLine).toBeDefined();
+    const traced = [...lines('billing'), ...lines('order'), ...lines('email')].filter(
+      (l) => l.traceId === root,
+    );
+    expect(traced.length).toBeGreaterThan(0);
+    for (const line of ofOrder) expect(line.traceId, JSON.stringify(line)).toBe(root);
+  });
+
+  it('marks the call to a service that is down as a fault', async () => {
+    const customer = await verifiedCustomer(api);
+    await system.stopService('user');
+    try {
+      const placed = await placeOrder(customer.token);
+      expect(placed.status).toBe(503);
+      const root = rootOf(placed.headers.get('x-amzn-trace-id'));
+      const received = await collector.waitFor(
+        (s) => s.some((x) => x.trace_id === root && x.name === 'order'),
+        { description: 'the order segment of the failed placement' },
+      );
+      const order = received.find((s) => s.trace_id === root && s.name === 'order');
+      const call = order?.subsegments?.find((s) => s.name === 'user');
+      expect(call?.fault).toBe(true);
+      expect(order?.fault).toBe(true);
+    } finally {
+      await system.startService('user');
+      await waitFor(async () => (await api.get('/api/users/me', customer.token)).status === 200, {
+        timeout: 20_000,
+        description: 'the user service back',
+      });
+    }
+  });
+});
