@@ -1,7 +1,9 @@
 import {
   describeWithBackends,
+  type OtlpReceiver,
   requireBackends,
   type SegmentDocument,
+  startOtlpReceiver,
   startTraceCollector,
   type TraceCollector,
   waitFor,
@@ -10,6 +12,19 @@ import { beforeAll, expect, it } from 'vitest';
 import { type ApiClient, createApiClient } from '../src/api-client.ts';
 import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
 import { verifiedCustomer } from '../src/verified-customer.ts';
+
+const services = ['gateway', 'user', 'order', 'billing', 'email'];
+const rootOf = (header: string | null) => /Root=([^;]+)/.exec(header ?? '')?.[1] ?? '';
+
+async function placeAnOrder(api: ApiClient, token: string) {
+  const products = await api.get<{ items: { sku: string }[] }>('/api/products');
+  const sku = products.body.items[0]?.sku ?? '';
+  return api.postWith<{ id: string; status: string }>(
+    '/api/orders',
+    { items: [{ sku, quantity: 1 }] },
+    { token, headers: { 'idempotency-key': crypto.randomUUID() } },
+  );
+}
 
 /**
  * One order, one trace: every service sends its segments to a collector that speaks the
@@ -25,9 +40,7 @@ describeWithBackends('one trace per order (X-Ray)', () => {
     const tracing = { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: '1' };
     system = await startSystem({
       connection: requireBackends().connection,
-      env: Object.fromEntries(
-        ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [name, tracing]),
-      ),
+      env: Object.fromEntries(services.map((name) => [name, tracing])),
     });
     api = createApiClient(system.gatewayUrl);
     return async () => {
@@ -35,8 +48,6 @@ describeWithBackends('one trace per order (X-Ray)', () => {
       await collector.close();
     };
   });
-
-  const rootOf = (header: string | null) => /Root=([^;]+)/.exec(header ?? '')?.[1] ?? '';
 
   /** Every segment and subsegment of a trace, flattened, with its segment's name. */
   function flatten(segments: readonly SegmentDocument[]) {
@@ -49,15 +60,7 @@ describeWithBackends('one trace per order (X-Ray)', () => {
     return out;
   }
 
-  async function placeOrder(token: string) {
-    const products = await api.get<{ items: { sku: string }[] }>('/api/products');
-    const sku = products.body.items[0]?.sku ?? '';
-    return api.postWith<{ id: string; status: string }>(
-      '/api/orders',
-      { items: [{ sku, quantity: 1 }] },
-      { token, headers: { 'idempotency-key': crypto.randomUUID() } },
-    );
-  }
+  const placeOrder = (token: string) => placeAnOrder(api, token);
 
   it('follows an order from the gateway through order, user, billing, order and email', async () => {
     const customer = await verifiedCustomer(api);
@@ -173,3 +176,137 @@ describeWithBackends('one trace per order (X-Ray)', () => {
     }
   });
 });
+
+/**
+ * The same journey with every service on OpenTelemetry (TRACING=otel): OTLP/HTTP to a
+ * receiver standing in for the CloudWatch agent, trace ids and headers in the X-Ray format.
+ */
+describeWithBackends('one trace per order (OpenTelemetry)', () => {
+  let receiver: OtlpReceiver;
+  let system: SystemUnderTest;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    const tracing = {
+      TRACING: 'otel',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      TRACING_SAMPLING_RATE: '1',
+    };
+    system = await startSystem({
+      connection: requireBackends().connection,
+      env: Object.fromEntries(services.map((name) => [name, tracing])),
+    });
+    api = createApiClient(system.gatewayUrl);
+    return async () => {
+      await system.stop();
+      await receiver.close();
+    };
+  });
+
+  it('follows an order through the same services in one trace, every span linked', async () => {
+    const customer = await verifiedCustomer(api);
+    const placed = await placeAnOrder(api, customer.token);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
+    const root = rootOf(placed.headers.get('x-amzn-trace-id'));
+    const traceId = root.replace(/^1-/, '').replace('-', '');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const consumed = [
+      'order.placed process',
+      'payment.succeeded process',
+      'order.confirmed process',
+    ];
+    const all = await receiver.waitFor(
+      (spans) => {
+        // Each service exports on its own schedule: wait for every one of them.
+        const trace = spans.filter((s) => s.traceId === traceId);
+        const ids = new Set(trace.map((s) => s.spanId));
+        return (
+          consumed.every((name) => trace.some((s) => s.name === name)) &&
+          services.every((service) => trace.some((s) => s.service === service)) &&
+          trace.every((s) => !s.parentSpanId || ids.has(s.parentSpanId))
+        );
+      },
+      { timeoutMs: 30_000, description: `the spans of trace ${traceId}` },
+    );
+    const trace = all.filter((s) => s.traceId === traceId);
+    expect(new Set(trace.map((s) => s.service))).toEqual(new Set(services));
+    const ids = new Set(trace.map((s) => s.spanId));
+    const roots = trace.filter((s) => !s.parentSpanId);
+    expect(roots.map((s) => [s.service, s.name])).toEqual([['gateway', 'POST /api/orders']]);
+    for (const span of trace) {
+      if (span.parentSpanId) expect(ids.has(span.parentSpanId), span.name).toBe(true);
+    }
+    const byName = (name: string) => trace.find((s) => s.name === name);
+    expect(byName('order.placed process')?.service).toBe('billing');
+    expect(byName('payment.succeeded process')?.service).toBe('order');
+    expect(byName('order.confirmed process')?.service).toBe('email');
+    expect(trace.some((s) => s.attributes['db.system.name'] === 'postgresql')).toBe(true);
+    expect(trace.some((s) => s.attributes['rpc.system'] === 'aws-api')).toBe(true);
+    expect(trace.every((s) => s.status?.code !== 2)).toBe(true);
+  });
+});
+
+/**
+ * Moving off the X-Ray SDK one service at a time: the gateway still on X-Ray, the rest on
+ * OpenTelemetry, and still one trace, the order service's span the child of the gateway's
+ * call to it.
+ */
+describeWithBackends(
+  'one trace across both backends (gateway X-Ray, the rest OpenTelemetry)',
+  () => {
+    let collector: TraceCollector;
+    let receiver: OtlpReceiver;
+    let system: SystemUnderTest;
+    let api: ApiClient;
+
+    beforeAll(async () => {
+      collector = await startTraceCollector();
+      receiver = await startOtlpReceiver();
+      const otel = {
+        TRACING: 'otel',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        TRACING_SAMPLING_RATE: '1',
+      };
+      system = await startSystem({
+        connection: requireBackends().connection,
+        env: {
+          ...Object.fromEntries(services.map((name) => [name, otel])),
+          gateway: { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: '1' },
+        },
+      });
+      api = createApiClient(system.gatewayUrl);
+      return async () => {
+        await system.stop();
+        await receiver.close();
+        await collector.close();
+      };
+    });
+
+    it('links the OpenTelemetry spans under the X-Ray segment that called them', async () => {
+      const customer = await verifiedCustomer(api);
+      const placed = await placeAnOrder(api, customer.token);
+      const root = rootOf(placed.headers.get('x-amzn-trace-id'));
+      const traceId = root.replace(/^1-/, '').replace('-', '');
+
+      const [gateway] = (
+        await collector.waitFor((s) => s.some((x) => x.trace_id === root), {
+          description: 'the gateway segment',
+        })
+      ).filter((s) => s.trace_id === root);
+      const spans = await receiver.waitFor(
+        (all) =>
+          ['POST /orders', 'order.placed process'].every((name) =>
+            all.some((s) => s.traceId === traceId && s.name === name),
+          ),
+        { timeoutMs: 30_000, description: 'billing handling the order, on OpenTelemetry' },
+      );
+      const placement = spans.find((s) => s.traceId === traceId && s.name === 'POST /orders');
+      const call = gateway?.subsegments?.find((s) => s.name === 'order');
+      expect(call?.id).toBeDefined();
+      expect(placement?.service).toBe('order');
+      expect(placement?.parentSpanId).toBe(call?.id);
+    });
+  },
+);

@@ -56,9 +56,16 @@ export function baseConfigProperties(defaults: { port: number }) {
       description: 'Upper bound for the whole shutdown; keep it inside the ECS stop timeout (30 s)',
     }),
     TRACING: Type.Optional(
-      Type.Union([Type.Literal('off'), Type.Literal('xray')], {
+      Type.Union([Type.Literal('off'), Type.Literal('xray'), Type.Literal('otel')], {
         description:
-          'Distributed tracing: xray sends segments to the X-Ray daemon; unset means xray when AWS_XRAY_DAEMON_ADDRESS is set, else off',
+          'Distributed tracing: xray sends segments to the X-Ray daemon, otel exports OTLP/HTTP with the X-Ray propagator; unset means xray when AWS_XRAY_DAEMON_ADDRESS is set, else off',
+      }),
+    ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          'With TRACING=otel: base URL of the OTLP/HTTP receiver (CloudWatch agent or ADOT collector); default http://127.0.0.1:4318',
       }),
     ),
     AWS_XRAY_DAEMON_ADDRESS: Type.Optional(

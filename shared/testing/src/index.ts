@@ -11,6 +11,7 @@ export {
 export { type LogLine, type SpawnedService, spawnService } from './spawn-service.ts';
 export { startBackends } from './start-backends.ts';
 export { defaultImages } from './start-container-backends.ts';
+export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './start-otlp-receiver.ts';
 export {
   type SegmentDocument,
   startTraceCollector,

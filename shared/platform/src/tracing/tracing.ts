@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
  * else is built; tests install their own and restore the previous one.
  */
 export interface Tracing {
-  readonly kind: 'off' | 'xray';
+  readonly kind: 'off' | 'xray' | 'otel';
   /**
    * A segment per request, named after the service (`name`), continuing the caller's
    * trace from `X-Amzn-Trace-Id`.
@@ -94,8 +94,10 @@ export function installTracing(next: Tracing): Tracing {
 }
 
 export interface TracingSettings {
-  /** `xray`, or `off`; unset means X-Ray when a daemon address is set, else off. */
-  readonly TRACING?: 'off' | 'xray' | undefined;
+  /** `xray`, `otel` or `off`; unset means X-Ray when a daemon address is set, else off. */
+  readonly TRACING?: 'off' | 'xray' | 'otel' | undefined;
+  /** Base URL of the OTLP/HTTP receiver for `otel` (the CloudWatch agent's default port). */
+  readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
   /** `host:port` of the X-Ray daemon (UDP); the daemon protocol's default is 127.0.0.1:2000. */
   readonly AWS_XRAY_DAEMON_ADDRESS?: string | undefined;
   /** Share of traces kept beyond the first each second (X-Ray's default rule: 5 %). */
@@ -119,7 +121,16 @@ export async function startTracing(
   settings: TracingSettings,
   logger: Logger,
 ): Promise<Tracing> {
-  if (tracingKind(settings) === 'off') return tracingOff;
+  const kind = tracingKind(settings);
+  if (kind === 'off') return tracingOff;
+  if (kind === 'otel') {
+    const { createOtelTracing } = await import('./otel-tracing.ts');
+    return createOtelTracing({
+      service,
+      endpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
+      samplingRate: settings.TRACING_SAMPLING_RATE,
+    });
+  }
   const { createXRayTracing } = await import('./xray-tracing.ts');
   return createXRayTracing({
     service,
