@@ -8,7 +8,8 @@
  * - nginx (Debian's, keep-alive `proxy_pass`) → the user service;
  * - raw `node:http` proxy with a keep-alive agent → the user service;
  * - the gateway → the user service, and the gateway's `/health/live`;
- * - the gateway and the user service again at LOG_LEVEL=info (logging overhead);
+ * - the gateway and the user service again at LOG_LEVEL=info (logging overhead), and with
+ *   every request traced, on X-Ray and on OpenTelemetry (tracing overhead);
  * - `GET /api/me/overview` against its floor, the slowest of its three downstream calls
  *   made directly, one connection at a time;
  * - start-up: each service from its built `dist` (as in the images), stopped and started
@@ -19,6 +20,7 @@
  * (`apt-get install nginx-light wrk`); without nginx its row says so and the rest runs.
  */
 import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,14 +68,34 @@ const startupRows: StartupRow[] = [];
 let nodeBaselineMs = Number.NaN;
 const started = await startBackends();
 if (!started.backends.available) throw new Error(`backends: ${started.backends.reason}`);
+// Where traced services send their spans: a sink on CPU 1, as the daemon or collector
+// sidecar has CPU of its own on ECS.
+const sink = await startTraceSink();
+const passes = [
+  { suffix: '', env: { LOG_LEVEL: 'warn' } },
+  { suffix: ' (LOG_LEVEL=info)', env: { LOG_LEVEL: 'info' } },
+  {
+    suffix: ' (X-Ray, every request traced)',
+    env: { LOG_LEVEL: 'warn', AWS_XRAY_DAEMON_ADDRESS: sink.udp, TRACING_SAMPLING_RATE: '1' },
+  },
+  {
+    suffix: ' (OpenTelemetry, every request traced)',
+    env: {
+      LOG_LEVEL: 'warn',
+      TRACING: 'otel',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.http,
+      TRACING_SAMPLING_RATE: '1',
+    },
+  },
+];
 try {
-  for (const level of ['warn', 'info'] as const) {
+  for (const [index, pass] of passes.entries()) {
     const system = await startSystem({
       connection: started.backends.connection,
       env: Object.fromEntries(
         ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [
           name,
-          { LOG_LEVEL: level, AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+          { ...pass.env, AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
         ]),
       ),
     });
@@ -81,16 +103,15 @@ try {
       const { token } = await verifiedCustomer(createApiClient(system.gatewayUrl));
       const user = system.service('user').url;
       const auth = `Authorization: Bearer ${token}`;
-      const suffix = level === 'info' ? ' (LOG_LEVEL=info)' : '';
       rows.push({
-        path: `user service directly${suffix}`,
+        path: `user service directly${pass.suffix}`,
         ...(await wrk(`${user}/users/me`, auth)),
       });
       rows.push({
-        path: `gateway → user service${suffix}`,
+        path: `gateway → user service${pass.suffix}`,
         ...(await wrk(`${system.gatewayUrl}/api/users/me`, auth)),
       });
-      if (level === 'info') continue;
+      if (index > 0) continue;
       rows.push(await behindNginx(user, auth));
       rows.push(await behindNodeProxy(user, auth));
       rows.push({
@@ -105,6 +126,7 @@ try {
   startupRows.push(...(await startupPerService(started.backends.connection)));
   nodeBaselineMs = await nodeBaseline();
 } finally {
+  sink.stop();
   await started.stop();
 }
 
@@ -129,6 +151,8 @@ const report = [
   `- gateway ÷ raw node:http proxy: **${ratio(find('gateway → user service'), find('node:http proxy (keep-alive) → user service'))}×**`,
   `- user service at info ÷ at warn: **${ratio(find('user service directly (LOG_LEVEL=info)'), find('user service directly'))}×**`,
   `- gateway path at info ÷ at warn: **${ratio(find('gateway → user service (LOG_LEVEL=info)'), find('gateway → user service'))}×**`,
+  `- gateway path with every request traced ÷ untraced: X-Ray **${ratio(find('gateway → user service (X-Ray, every request traced)'), find('gateway → user service'))}×**, OpenTelemetry **${ratio(find('gateway → user service (OpenTelemetry, every request traced)'), find('gateway → user service'))}×** (spans go to a sink on CPU 1, as to a sidecar)`,
+  `- user service with every request traced ÷ untraced: X-Ray **${ratio(find('user service directly (X-Ray, every request traced)'), find('user service directly'))}×**, OpenTelemetry **${ratio(find('user service directly (OpenTelemetry, every request traced)'), find('user service directly'))}×**`,
   '',
   '![requests per second by path](gateway.png)',
   '',
@@ -226,6 +250,36 @@ async function startupPerService(connection: BackendConnection): Promise<Startup
   } finally {
     await system.stop();
   }
+}
+
+/**
+ * A stand-in for the X-Ray daemon (UDP) and an OTLP/HTTP collector that reads and drops
+ * what it gets, in a process of its own on CPU 1.
+ */
+async function startTraceSink(): Promise<{ udp: string; http: string; stop(): void }> {
+  const script = `
+    const dgram = require('node:dgram');
+    const http = require('node:http');
+    const udp = dgram.createSocket('udp4').on('message', () => {});
+    udp.bind(0, '127.0.0.1', () => {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      server.listen(0, '127.0.0.1', () => {
+        console.log(JSON.stringify({ udp: udp.address().port, http: server.address().port }));
+      });
+    });`;
+  const child = spawn('taskset', ['-c', '1', process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  const ports = JSON.parse(line.toString()) as { udp: number; http: number };
+  return {
+    udp: `127.0.0.1:${ports.udp}`,
+    http: `http://127.0.0.1:${ports.http}`,
+    stop: () => child.kill(),
+  };
 }
 
 /** What any Node process needs: spawn → exit of `node -e 0`, the median of five. */
