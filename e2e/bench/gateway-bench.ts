@@ -71,7 +71,7 @@ if (!started.backends.available) throw new Error(`backends: ${started.backends.r
 // Where traced services send their spans: a sink on CPU 1, as the daemon or collector
 // sidecar has CPU of its own on ECS.
 const sink = await startTraceSink();
-const passes = [
+const passes: { suffix: string; env: Record<string, string> }[] = [
   { suffix: '', env: { LOG_LEVEL: 'warn' } },
   { suffix: ' (LOG_LEVEL=info)', env: { LOG_LEVEL: 'info' } },
   {

@@ -297,7 +297,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     requestRaw: call,
     async probe(path, { timeoutMs: probeTimeoutMs }) {
       const signal = AbortSignal.timeout(probeTimeoutMs);
-      const response = await send(urlOf(path), { method: 'GET', path }, signal);
+      const response = await send(urlOf(path), { method: 'GET', path }, signal, undefined);
       await response.body.dump();
       return { status: response.statusCode };
     },

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   createTestDatabase,
@@ -25,6 +27,8 @@ import {
   tracingOff,
 } from '../src/tracing/tracing.ts';
 import { createLogCapture } from './helper.ts';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * X-Ray tracing against a collector that reads the daemon protocol (UDP on 127.0.0.1):
@@ -331,6 +335,48 @@ describeWithBackends('X-Ray subsegments of real backends', () => {
 });
 
 describe('tracing off', () => {
+  /** Which tracing SDKs a fresh process has loaded after starting tracing with `settings`. */
+  async function sdksLoadedWith(settings: Record<string, unknown>): Promise<string[]> {
+    const tracingModule = new URL('../src/tracing/tracing.ts', import.meta.url).href;
+    // Every module the process resolves, ESM and CommonJS alike.
+    const script = `
+      import { registerHooks } from 'node:module';
+      const loaded = [];
+      registerHooks({
+        resolve(specifier, context, next) {
+          const resolved = next(specifier, context);
+          loaded.push(resolved.url);
+          return resolved;
+        },
+      });
+      const { pino } = await import('pino');
+      const { startTracing } = await import(${JSON.stringify(tracingModule)});
+      await startTracing('probe', ${JSON.stringify(settings)}, pino({ level: 'silent' }));
+      const sdks = ['aws-xray-sdk-core', '@opentelemetry/sdk-trace'];
+      console.log(JSON.stringify(sdks.filter((sdk) => loaded.some((file) => file.includes(sdk)))));
+      process.exit(0);`;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: new URL('..', import.meta.url).pathname },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]');
+  }
+
+  it('loads no tracing SDK when off, and only its own SDK when on', async () => {
+    expect(await sdksLoadedWith({ TRACING_SAMPLING_RATE: 1 })).toEqual([]);
+    expect(
+      await sdksLoadedWith({ AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000', TRACING_SAMPLING_RATE: 1 }),
+    ).toEqual(['aws-xray-sdk-core']);
+    expect(
+      await sdksLoadedWith({
+        TRACING: 'otel',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        TRACING_SAMPLING_RATE: 1,
+      }),
+    ).toEqual(['@opentelemetry/sdk-trace']);
+  });
+
   it('is off without TRACING or a daemon address, and changes nothing', async () => {
     const off = await startTracing(
       'front',

@@ -121,7 +121,7 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
       const file = await appendSegmentsTo(options.traceFile);
       traces = { file, receiver: await receiveSegments((s) => file.append(s), { port: 2000 }) };
     }
-    const tracingEnv = traces
+    const tracingEnv: Record<string, string> = traces
       ? { AWS_XRAY_DAEMON_ADDRESS: traces.receiver.address, TRACING_SAMPLING_RATE: '1' }
       : {};
 

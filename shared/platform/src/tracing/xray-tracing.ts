@@ -63,9 +63,11 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
       const data: TraceData = traceHeader ? AWSXRay.utils.processTraceData(traceHeader) : {};
       const segment = new AWSXRay.Segment(service, data.root, data.parent);
       // The caller's decision stands; a trace's first service decides by the rules.
-      AWSXRay.middleware.resolveSampling(data, segment, {
+      // It reads only the host, method and URL of the response's request.
+      const response = {
         req: { headers: { host: sample.host }, method: sample.method, url: sample.url },
-      });
+      } as unknown as Parameters<typeof AWSXRay.middleware.resolveSampling>[2];
+      AWSXRay.middleware.resolveSampling(data as Record<string, string>, segment, response);
       return segment;
     },
 
