@@ -26,6 +26,41 @@ async function placeAnOrder(api: ApiClient, token: string) {
   );
 }
 
+interface Sinks {
+  readonly collector: TraceCollector;
+  readonly receiver: OtlpReceiver;
+}
+const xray = ({ collector }: Sinks) => ({
+  AWS_XRAY_DAEMON_ADDRESS: collector.address,
+  TRACING_SAMPLING_RATE: '1',
+});
+const otel = ({ receiver }: Sinks) => ({
+  TRACING: 'otel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  TRACING_SAMPLING_RATE: '1',
+});
+
+/** The whole system, each service traced as `tracingOf` says, with both kinds of receiver. */
+async function startTracedSystem(
+  tracingOf: (service: string, sinks: Sinks) => Record<string, string>,
+) {
+  const sinks = { collector: await startTraceCollector(), receiver: await startOtlpReceiver() };
+  const system = await startSystem({
+    connection: requireBackends().connection,
+    env: Object.fromEntries(services.map((name) => [name, tracingOf(name, sinks)])),
+  });
+  return {
+    ...sinks,
+    system,
+    api: createApiClient(system.gatewayUrl),
+    async stop() {
+      await system.stop();
+      await sinks.receiver.close();
+      await sinks.collector.close();
+    },
+  };
+}
+
 /**
  * One order, one trace: every service sends its segments to a collector that speaks the
  * X-Ray daemon protocol (UDP on 127.0.0.1), as the daemon sidecar would receive them.
@@ -36,17 +71,9 @@ describeWithBackends('one trace per order (X-Ray)', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    collector = await startTraceCollector();
-    const tracing = { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: '1' };
-    system = await startSystem({
-      connection: requireBackends().connection,
-      env: Object.fromEntries(services.map((name) => [name, tracing])),
-    });
-    api = createApiClient(system.gatewayUrl);
-    return async () => {
-      await system.stop();
-      await collector.close();
-    };
+    const traced = await startTracedSystem((_service, sinks) => xray(sinks));
+    ({ collector, system, api } = traced);
+    return traced.stop;
   });
 
   /** Every segment and subsegment of a trace, flattened, with its segment's name. */
@@ -183,25 +210,12 @@ describeWithBackends('one trace per order (X-Ray)', () => {
  */
 describeWithBackends('one trace per order (OpenTelemetry)', () => {
   let receiver: OtlpReceiver;
-  let system: SystemUnderTest;
   let api: ApiClient;
 
   beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    const tracing = {
-      TRACING: 'otel',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      TRACING_SAMPLING_RATE: '1',
-    };
-    system = await startSystem({
-      connection: requireBackends().connection,
-      env: Object.fromEntries(services.map((name) => [name, tracing])),
-    });
-    api = createApiClient(system.gatewayUrl);
-    return async () => {
-      await system.stop();
-      await receiver.close();
-    };
+    const traced = await startTracedSystem((_service, sinks) => otel(sinks));
+    ({ receiver, api } = traced);
+    return traced.stop;
   });
 
   it('follows an order through the same services in one trace, every span linked', async () => {
@@ -258,30 +272,14 @@ describeWithBackends(
   () => {
     let collector: TraceCollector;
     let receiver: OtlpReceiver;
-    let system: SystemUnderTest;
     let api: ApiClient;
 
     beforeAll(async () => {
-      collector = await startTraceCollector();
-      receiver = await startOtlpReceiver();
-      const otel = {
-        TRACING: 'otel',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        TRACING_SAMPLING_RATE: '1',
-      };
-      system = await startSystem({
-        connection: requireBackends().connection,
-        env: {
-          ...Object.fromEntries(services.map((name) => [name, otel])),
-          gateway: { AWS_XRAY_DAEMON_ADDRESS: collector.address, TRACING_SAMPLING_RATE: '1' },
-        },
-      });
-      api = createApiClient(system.gatewayUrl);
-      return async () => {
-        await system.stop();
-        await receiver.close();
-        await collector.close();
-      };
+      const traced = await startTracedSystem((service, sinks) =>
+        service === 'gateway' ? xray(sinks) : otel(sinks),
+      );
+      ({ collector, receiver, api } = traced);
+      return traced.stop;
     });
 
     it('links the OpenTelemetry spans under the X-Ray segment that called them', async () => {
