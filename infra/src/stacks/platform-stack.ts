@@ -205,6 +205,13 @@ export class PlatformStack extends Stack {
         resources: [stackArn],
       }),
     );
+    // The cluster's name is this stack's output.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [this.stackId],
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
