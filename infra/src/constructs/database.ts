@@ -11,7 +11,7 @@ import type { EnvironmentConfig } from '../environments.ts';
 /**
  * Aurora PostgreSQL Serverless v2, one cluster for the environment. Each PostgreSQL
  * service gets its own database and login role in it (database per service: no service
- * can read another's tables), made by the service's one-off `database` task; the master
+ * can read another's tables), made once per environment (docs/deploy.md); the master
  * credentials are generated into Secrets Manager and never leave it.
  */
 export class Database extends Construct {
@@ -69,7 +69,7 @@ export class Database extends Construct {
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The master credentials are read only by the one-off database tasks, which run at deploy time; rotating them is an operator step (docs/deploy.md)',
+        'The master credentials are used only for the one-time set-up of each service role (docs/deploy.md); rotating them is an operator step',
     });
     if (!env.retainData) {
       Validations.of(this.cluster).acknowledge({

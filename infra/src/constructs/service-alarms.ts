@@ -4,7 +4,7 @@ import {
   aws_cloudwatch as cloudwatch,
   Duration,
   aws_elasticloadbalancingv2 as elbv2,
-  aws_logs as logs,
+  type aws_logs as logs,
   type aws_sns as sns,
   type aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -129,31 +129,6 @@ export class ServiceAlarms extends Construct {
             datapointsToAlarm: 3,
             treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           }),
-        props.alarmTopic,
-      );
-    }
-
-    if (service.publishes.length > 0 && service.stores.postgres) {
-      // The relay logs the age of the oldest unpublished event while it is behind
-      // (outboxOldestAgeSeconds); a metric filter turns the log lines into a metric.
-      const metric = new logs.MetricFilter(this, 'OutboxAge', {
-        logGroup: props.logGroup,
-        metricNamespace: `Storekeeper/${env.name}`,
-        metricName: 'OutboxOldestAgeSeconds',
-        filterPattern: logs.FilterPattern.exists('$.outboxOldestAgeSeconds'),
-        metricValue: '$.outboxOldestAgeSeconds',
-        dimensions: { Service: '$.service' },
-      }).metric({ period: minute, statistic: 'Maximum', dimensionsMap: { Service: service.name } });
-      this.add(
-        false,
-        metric.createAlarm(this, 'OutboxBacklogAlarm', {
-          alarmName: `${prefix}-outbox-backlog`,
-          alarmDescription: `${service.name}: events wait over 2 minutes in the outbox (SNS unreachable?)`,
-          threshold: 120,
-          evaluationPeriods: 3,
-          datapointsToAlarm: 2,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
         props.alarmTopic,
       );
     }

@@ -136,7 +136,8 @@ export class PlatformStack extends Stack {
     });
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: this.database.cluster.secret?.secretArn ?? '',
-      description: 'Aurora master credentials, read only by the one-off database tasks',
+      description:
+        'Aurora master credentials, for the one-time set-up of the service roles (docs/deploy.md)',
     });
   }
 

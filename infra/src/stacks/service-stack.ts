@@ -159,7 +159,7 @@ export class ServiceStack extends Stack {
     }
 
     if (manifest.stores.postgres) {
-      this.addDatabaseTasks(env, manifest, props.settings, platform, repository, logGroup);
+      this.addMigrationTask(env, manifest, props.settings, repository, logGroup);
     }
 
     // What the deploy workflow reads (the cluster is the platform stack's output).
@@ -352,17 +352,15 @@ export class ServiceStack extends Stack {
   }
 
   /**
-   * The one-off tasks of a PostgreSQL service, run by the pipeline before the service is
-   * updated: `database` creates the service's login role and database in Aurora and keeps
-   * its DATABASE_URL as an SSM SecureString (idempotent), `migrate` brings the schema up
-   * to date. Migrations run the new image: it has its own parameter, which the pipeline
-   * sets first.
+   * The one-off task of a PostgreSQL service, run by the pipeline before the service is
+   * updated: `migrate` brings the schema up to date, with the new image (it has its own
+   * parameter, which the pipeline sets first). The service's login role, database and
+   * DATABASE_URL SecureString are made once per environment (docs/deploy.md).
    */
-  private addDatabaseTasks(
+  private addMigrationTask(
     env: EnvironmentConfig,
     manifest: ServiceManifest,
     settings: ServiceSettings,
-    platform: PlatformStack,
     repository: ecr.IRepository,
     logGroup: logs.ILogGroup,
   ): void {
@@ -399,35 +397,8 @@ export class ServiceStack extends Stack {
       command: manifest.run.migrate?.start ?? ['node', 'dist/migrate.js'],
     });
 
-    const setup = oneOff('DatabaseTask', 'database');
-    const secret = platform.database.cluster.secret;
-    if (!secret) throw new Error('the database cluster has no generated secret');
-    const container = this.addServiceContainer(setup, {
-      image: ecs.ContainerImage.fromEcrRepository(repository, migrationTag.valueAsString),
-      manifest,
-      settings: { environment: { LOG_LEVEL: 'info', NODE_ENV: 'production' }, secrets: {} },
-      logGroup,
-      command: [
-        ...(manifest.run.migrate?.start ?? ['node', 'dist/migrate.js']),
-        '--create-database',
-      ],
-    });
-    // libpq's own variables: the admin connection, straight from the generated secret.
-    container.addSecret('PGHOST', ecs.Secret.fromSecretsManager(secret, 'host'));
-    container.addSecret('PGPORT', ecs.Secret.fromSecretsManager(secret, 'port'));
-    container.addSecret('PGUSER', ecs.Secret.fromSecretsManager(secret, 'username'));
-    container.addSecret('PGPASSWORD', ecs.Secret.fromSecretsManager(secret, 'password'));
-    container.addEnvironment('DATABASE_URL_PARAMETER', databaseUrl);
-    const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'DatabaseUrl', {
-      parameterName: databaseUrl,
-    });
-    parameter.grantRead(setup.taskRole);
-    parameter.grantWrite(setup.taskRole);
-
     acknowledgeTaskFindings(migrate);
-    acknowledgeTaskFindings(setup);
     new CfnOutput(this, 'MigrateTaskFamily', { value: migrate.family });
-    new CfnOutput(this, 'DatabaseTaskFamily', { value: setup.family });
   }
 }
 
