@@ -4,9 +4,9 @@
 #
 #   ENVIRONMENT=dev SERVICE=order IMAGE_TAG=<commit sha> MIGRATE=true deploy/aws/deploy-service.sh
 #
-# 1. For a PostgreSQL service (MIGRATE=true): point the migration task at the new image
-#    (the stack's MigrationImageTag, nothing else changes) and run it; stop on a non-zero
-#    exit.
+# 1. For a PostgreSQL service (MIGRATE=true): point the one-off tasks at the new image
+#    (the stack's MigrationImageTag, nothing else changes), run the database task (role,
+#    database and DATABASE_URL, idempotent), then the migrations; stop on a non-zero exit.
 # 2. Deploy: set the stack's ImageTag. CloudFormation waits while ECS runs the canary and
 #    its bake time; an alarm rolls the deployment back, the stack update fails, and so does
 #    this script, so nothing is promoted further.
@@ -83,6 +83,7 @@ cluster=$(output "$platform_stack" ClusterName)
 
 if [[ $MIGRATE == true ]]; then
   set_parameters "$service_stack" "MigrationImageTag=$IMAGE_TAG"
+  run_one_off "$(output "$service_stack" DatabaseTaskFamily)"
   run_one_off "$(output "$service_stack" MigrateTaskFamily)"
 fi
 

@@ -1,6 +1,7 @@
 import type { ServiceManifest } from '@storekeeper/contracts/manifest';
 import {
   Annotations,
+  Aws,
   aws_applicationautoscaling as appscaling,
   CfnOutput,
   CfnParameter,
@@ -159,7 +160,7 @@ export class ServiceStack extends Stack {
     }
 
     if (manifest.stores.postgres) {
-      this.addMigrationTask(env, manifest, props.settings, repository, logGroup);
+      this.addDatabaseTasks(env, manifest, props.settings, platform, repository, logGroup);
     }
 
     // What the deploy workflow reads (the cluster is the platform stack's output).
@@ -352,15 +353,16 @@ export class ServiceStack extends Stack {
   }
 
   /**
-   * The one-off task of a PostgreSQL service, run by the pipeline before the service is
-   * updated: `migrate` brings the schema up to date, with the new image (it has its own
-   * parameter, which the pipeline sets first). The service's login role, database and
-   * DATABASE_URL SecureString are made once per environment (docs/deploy.md).
+   * The one-off tasks of a PostgreSQL service, run by the pipeline before the service is
+   * updated, both on the new image (it has its own parameter, which the pipeline sets
+   * first): `database` makes the service's login role and database in Aurora and keeps its
+   * DATABASE_URL as an SSM SecureString (idempotent), `migrate` brings the schema up to date.
    */
-  private addMigrationTask(
+  private addDatabaseTasks(
     env: EnvironmentConfig,
     manifest: ServiceManifest,
     settings: ServiceSettings,
+    platform: PlatformStack,
     repository: ecr.IRepository,
     logGroup: logs.ILogGroup,
   ): void {
@@ -397,8 +399,51 @@ export class ServiceStack extends Stack {
       command: manifest.run.migrate?.start ?? ['node', 'dist/migrate.js'],
     });
 
+    // `migrate --create-database`: the service's role, its database and its DATABASE_URL
+    // SecureString, as the cluster's admin (whose secret only this task reads).
+    const setup = oneOff('DatabaseTask', 'database');
+    const secret = platform.database.cluster.secret;
+    if (!secret) throw new Error('the database cluster has no generated secret');
+    const container = this.addServiceContainer(setup, {
+      image: ecs.ContainerImage.fromEcrRepository(repository, migrationTag.valueAsString),
+      manifest,
+      settings: {
+        environment: {
+          LOG_LEVEL: 'info',
+          NODE_ENV: 'production',
+          AWS_REGION: Aws.REGION,
+          DATABASE_ROLE: store.role,
+          DATABASE_NAME: store.database,
+          DATABASE_URL_PARAMETER: databaseUrl,
+          // Encrypted; Aurora's CA is not in Node's trust store.
+          PGSSLMODE: 'no-verify',
+        },
+        secrets: {},
+      },
+      logGroup,
+      command: [
+        ...(manifest.run.migrate?.start ?? ['node', 'dist/migrate.js']),
+        '--create-database',
+      ],
+    });
+    for (const [variable, field] of Object.entries({
+      PGHOST: 'host',
+      PGPORT: 'port',
+      PGUSER: 'username',
+      PGPASSWORD: 'password',
+    })) {
+      container.addSecret(variable, ecs.Secret.fromSecretsManager(secret, field));
+    }
+    const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'DatabaseUrl', {
+      parameterName: databaseUrl,
+    });
+    parameter.grantRead(setup.taskRole);
+    parameter.grantWrite(setup.taskRole);
+
     acknowledgeTaskFindings(migrate);
+    acknowledgeTaskFindings(setup);
     new CfnOutput(this, 'MigrateTaskFamily', { value: migrate.family });
+    new CfnOutput(this, 'DatabaseTaskFamily', { value: setup.family });
   }
 }
 

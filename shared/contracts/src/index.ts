@@ -12,5 +12,6 @@ export * from './http/gateway-api.ts';
 export * from './http/order-api.ts';
 export * from './http/user-api.ts';
 export * from './message-attributes.ts';
+export * from './postgres-store.ts';
 export * from './services.ts';
 export * from './topology.ts';

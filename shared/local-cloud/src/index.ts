@@ -30,8 +30,6 @@ export {
 } from './provision-dynamo-tables.ts';
 export {
   databaseUrl,
-  ensureLoginRole,
-  ensureOwnedDatabase,
   generatePassword,
   type ProvisionPostgresOptions,
   provisionPostgres,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connectedAsSuperuser, ensureLoginRole, ensureOwnedDatabase } from '@storekeeper/contracts';
 import pg from 'pg';
 import type { ServiceDatabase } from './backend-connection.ts';
 import { declaredDatabases, type PostgresDatabase } from './declared-stores.ts';
@@ -24,10 +25,7 @@ export async function provisionPostgres(
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ rolsuper: boolean }>(
-      'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
-    );
-    const isSuperuser = rows[0]?.rolsuper === true;
+    const isSuperuser = await connectedAsSuperuser(client);
     const provisioned: Record<string, ServiceDatabase> = {};
     for (const declared of options.databases ?? declaredDatabases()) {
       const password = options.passwords?.[declared.service] ?? generatePassword();
@@ -63,57 +61,4 @@ export function databaseUrl(
   url.password = password;
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-export async function ensureLoginRole(
-  client: pg.Client,
-  role: string,
-  password: string,
-  isSuperuser: boolean,
-): Promise<void> {
-  const name = client.escapeIdentifier(role);
-  const login = `LOGIN PASSWORD ${client.escapeLiteral(password)}`;
-  const powerless = 'NOSUPERUSER NOCREATEDB NOCREATEROLE';
-  try {
-    await client.query(`CREATE ROLE ${name} ${login} ${powerless}`);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '42710') throw error; // duplicate_object
-    try {
-      // Only a superuser may touch SUPERUSER, even to take it away.
-      await client.query(`ALTER ROLE ${name} WITH ${login} ${isSuperuser ? powerless : ''}`);
-    } catch (alterError) {
-      if ((alterError as { code?: string }).code !== '42501') throw alterError;
-      throw new Error(
-        `role ${role} exists, but the admin role may not change it (PostgreSQL 16+: only ` +
-          `roles with ADMIN OPTION on it may); run \`GRANT ${role} TO <admin> WITH ADMIN ` +
-          `OPTION\` as its creator, or drop the role`,
-        { cause: alterError },
-      );
-    }
-  }
-  // A non-superuser may only make a role the owner of a database if it may SET ROLE to it
-  // (PostgreSQL 16+ no longer grants that implicitly to the role's creator).
-  if (!isSuperuser) await client.query(`GRANT ${name} TO CURRENT_USER`);
-}
-
-export async function ensureOwnedDatabase(
-  client: pg.Client,
-  database: string,
-  owner: string,
-): Promise<void> {
-  const name = client.escapeIdentifier(database);
-  const ownerName = client.escapeIdentifier(owner);
-  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-    database,
-  ]);
-  if (rowCount === 0) {
-    try {
-      await client.query(`CREATE DATABASE ${name} OWNER ${ownerName}`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42P04') throw error; // duplicate_database
-    }
-  }
-  await client.query(`ALTER DATABASE ${name} OWNER TO ${ownerName}`);
-  // Every role may connect to every database by default; database per service means not.
-  await client.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
 }

@@ -1,5 +1,6 @@
 import { type TObject, Type } from 'typebox';
 import { ConfigError, loadConfig } from './config.ts';
+import { createServiceDatabase } from './create-service-database.ts';
 import { createLogger } from './logger.ts';
 import { migrate } from './postgres.ts';
 
@@ -13,8 +14,14 @@ export interface RunMigrationsOptions {
 /**
  * The body of every service's `migrate` command: read DATABASE_URL (environment or
  * SSM), apply pending migrations, log what was applied, exit non-zero on failure.
+ * `migrate --create-database` instead makes the service's role, database and DATABASE_URL
+ * parameter on a shared server (the one-off task on AWS; see createServiceDatabase).
  */
 export async function runMigrations(options: RunMigrationsOptions): Promise<void> {
+  if (process.argv.includes('--create-database')) {
+    await runCreateDatabase(options.service);
+    return;
+  }
   const schema = Type.Pick(options.configSchema, [
     'DATABASE_URL',
     'LOG_LEVEL',
@@ -41,6 +48,22 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<void
     logger.info({ applied }, applied.length ? 'migrations applied' : 'schema is up to date');
   } catch (error) {
     logger.error({ err: error }, 'migration failed');
+    process.exitCode = 1;
+  } finally {
+    logger.flush();
+  }
+}
+
+async function runCreateDatabase(service: string): Promise<void> {
+  const logger = createLogger({
+    service: `${service}-create-database`,
+    level: process.env.LOG_LEVEL ?? 'info',
+    secrets: [process.env.PGPASSWORD ?? ''].filter(Boolean),
+  });
+  try {
+    await createServiceDatabase({ env: process.env, logger });
+  } catch (error) {
+    logger.error({ err: error }, 'creating the service database failed');
     process.exitCode = 1;
   } finally {
     logger.flush();

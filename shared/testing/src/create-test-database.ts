@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type BackendConnection,
-  databaseUrl,
-  ensureLoginRole,
-  ensureOwnedDatabase,
-  generatePassword,
-} from '@storekeeper/local-cloud';
+import { connectedAsSuperuser, ensureLoginRole, ensureOwnedDatabase } from '@storekeeper/contracts';
+import { type BackendConnection, databaseUrl, generatePassword } from '@storekeeper/local-cloud';
 import pg from 'pg';
 import { requireBackends } from './use-backends.ts';
 
@@ -43,10 +38,7 @@ export async function createTestDatabase(
   const password = generatePassword();
 
   await withAdmin(adminUrl, async (client) => {
-    const { rows } = await client.query<{ rolsuper: boolean }>(
-      'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
-    );
-    await ensureLoginRole(client, name, password, rows[0]?.rolsuper === true);
+    await ensureLoginRole(client, name, password, await connectedAsSuperuser(client));
     await ensureOwnedDatabase(client, name, name);
   });
 
