@@ -216,6 +216,32 @@ describe.each(environments.map((env) => [env.name, env] as const))('environment 
     },
   );
 
+  it.each(manifests.map((m) => [m.name, m] as const))(
+    '%s: alarms on its dead letters, queue age and outbox backlog where it has them',
+    (name, manifest) => {
+      const stack = names.serviceStack(env, name);
+      const alarmNames = resources(stack, 'AWS::CloudWatch::Alarm').map(
+        ([, a]) => a.Properties.AlarmName as string,
+      );
+      const consumes = manifest.consumes.length > 0;
+      const hasOutbox = manifest.publishes.length > 0 && manifest.stores.postgres !== undefined;
+      expect(alarmNames.some((a) => a.endsWith('-dlq-not-empty'))).toBe(consumes);
+      expect(alarmNames.some((a) => a.endsWith('-oldest-message-age'))).toBe(consumes);
+      expect(alarmNames.some((a) => a.endsWith('-outbox-backlog'))).toBe(hasOutbox);
+      if (hasOutbox) {
+        synthesized.template(stack).hasResourceProperties('AWS::Logs::MetricFilter', {
+          FilterPattern: '{ $.outboxOldestAgeSeconds >= 0 }',
+          MetricTransformations: [
+            Match.objectLike({
+              MetricValue: '$.outboxOldestAgeSeconds',
+              MetricName: 'OutboxOldestAgeSeconds',
+            }),
+          ],
+        });
+      }
+    },
+  );
+
   it('puts the edge behind the load balancer, trusting exactly one proxy hop', () => {
     const stack = names.serviceStack(env, edgeService);
     const { main } = serviceTask(stack, edgeService);

@@ -4,7 +4,7 @@ import {
   aws_cloudwatch as cloudwatch,
   Duration,
   aws_elasticloadbalancingv2 as elbv2,
-  type aws_logs as logs,
+  aws_logs as logs,
   type aws_sns as sns,
   type aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -129,6 +129,31 @@ export class ServiceAlarms extends Construct {
             datapointsToAlarm: 3,
             treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           }),
+        props.alarmTopic,
+      );
+    }
+
+    if (service.publishes.length > 0 && service.stores.postgres) {
+      // The relay warns with outboxOldestAgeSeconds while it is behind (SNS unreachable,
+      // or writes outrunning it); a metric filter turns those lines into a metric.
+      const outboxAge = new logs.MetricFilter(this, 'OutboxAge', {
+        logGroup: props.logGroup,
+        metricNamespace: `Storekeeper/${env.name}`,
+        metricName: 'OutboxOldestAgeSeconds',
+        // A numeric comparison: exists() renders `= "*"`, a string match.
+        filterPattern: logs.FilterPattern.numberValue('$.outboxOldestAgeSeconds', '>=', 0),
+        metricValue: '$.outboxOldestAgeSeconds',
+        dimensions: { Service: '$.service' },
+      }).metric({ period: minute, statistic: 'Maximum', dimensionsMap: { Service: service.name } });
+      this.add(
+        false,
+        outboxAge.createAlarm(this, 'OutboxBacklogAlarm', {
+          alarmName: `${prefix}-outbox-backlog`,
+          alarmDescription: `${service.name}: events wait over 2 minutes in the outbox (is SNS reachable?)`,
+          threshold: 120,
+          evaluationPeriods: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
         props.alarmTopic,
       );
     }

@@ -2,8 +2,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { orderPlaced } from '@storekeeper/contracts';
 import { createMessagingClients } from '@storekeeper/local-cloud';
-import { withTransaction } from '@storekeeper/platform';
-import { createTcpProxy, describeWithBackends, waitFor } from '@storekeeper/testing';
+import { createLogger, withTransaction } from '@storekeeper/platform';
+import {
+  createLogCapture,
+  createTcpProxy,
+  describeWithBackends,
+  waitFor,
+} from '@storekeeper/testing';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { createEventConsumer, type EventConsumer } from '../src/consumer/create-event-consumer.ts';
 import { createHandlerSpy, type HandlerSpy } from '../src/consumer/handler-spy.ts';
@@ -49,13 +54,18 @@ describeWithBackends('outbox and relay', () => {
     await fixture.pool.query('TRUNCATE outbox');
   });
 
-  const relay = (publisher = fixture.publisher, backoff = { initialMs: 100, maxMs: 500 }) =>
+  const relay = (
+    publisher = fixture.publisher,
+    backoff = { initialMs: 100, maxMs: 500 },
+    logger = fixture.logger,
+  ) =>
     createOutboxRelay({
       pool: fixture.pool,
       publisher,
-      logger: fixture.logger,
+      logger,
       pollIntervalMs: 50,
       backoff,
+      backlogReport: { everyMs: 100, behindAfterMs: 300 },
     });
 
   const pending = async () => {
@@ -217,7 +227,12 @@ describeWithBackends('outbox and relay', () => {
       topology: fixture.provisioned.topology,
       topicArns: { order: fixture.provisioned.topics.order?.arn as string },
     });
-    const flaky = relay(publisher);
+    const capture = createLogCapture();
+    const flaky = relay(
+      publisher,
+      undefined,
+      createLogger({ service: 'order', destination: capture.stream }),
+    );
     try {
       await proxy.cut();
       flaky.start();
@@ -240,6 +255,13 @@ describeWithBackends('outbox and relay', () => {
       );
       expect(await pending()).toBe(10);
       expect(ids.some((id) => spy.count({ id }) > 0)).toBe(false);
+      // What the outbox-backlog alarm is built on (a metric filter on these two fields).
+      const behind = await capture.waitForRecord(
+        (r) => r.msg === 'outbox is behind' && r.outboxBacklog === 10,
+        { description: 'the relay to report its backlog', timeout: 10_000 },
+      );
+      expect(behind.outboxOldestAgeSeconds).toBeGreaterThanOrEqual(0.3);
+      expect(behind).toMatchObject({ service: 'order', component: 'outbox-relay' });
 
       await proxy.restore();
       for (const id of ids) await spy.waitFor({ id, outcome: 'handled' }, { timeoutMs: 20_000 });

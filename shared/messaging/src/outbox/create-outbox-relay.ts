@@ -24,6 +24,13 @@ export interface OutboxRelayOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Published rows older than this are deleted (default 3 days; 0 keeps them). */
   readonly retentionMs?: number;
+  /**
+   * How often the relay looks at its backlog, and how old the oldest unpublished event
+   * must be for it to say so: a warning with `outboxBacklog` (events) and
+   * `outboxOldestAgeSeconds`, which a CloudWatch metric filter turns into the metric its
+   * alarm watches (infra/). Defaults: every 60 s, behind at 30 s.
+   */
+  readonly backlogReport?: { readonly everyMs: number; readonly behindAfterMs: number };
 }
 
 export interface RelayRound {
@@ -70,6 +77,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined;
   let stopper: AbortController | undefined;
   let lastHousekeeping = 0;
+  const backlogReport = options.backlogReport ?? { everyMs: 60_000, behindAfterMs: 30_000 };
+  let lastBacklogReport = 0;
 
   async function relayOnce(): Promise<RelayRound> {
     const client = await options.pool.connect();
@@ -147,10 +156,31 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (rowCount) log.debug({ deleted: rowCount }, 'deleted published outbox rows');
   }
 
+  // Runs whether or not SNS answers: an outage is exactly when the backlog grows.
+  async function reportBacklog() {
+    if (Date.now() - lastBacklogReport < backlogReport.everyMs) return;
+    lastBacklogReport = Date.now();
+    const { rows } = await options.pool.query<{ n: number; age: number | null }>(
+      `SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM outbox WHERE published_at IS NULL`,
+    );
+    const backlog = rows[0]?.n ?? 0;
+    const ageSeconds = rows[0]?.age ?? 0;
+    if (backlog > 0 && ageSeconds * 1000 >= backlogReport.behindAfterMs) {
+      log.warn(
+        { outboxBacklog: backlog, outboxOldestAgeSeconds: Math.round(ageSeconds * 10) / 10 },
+        'outbox is behind',
+      );
+    }
+  }
+
   async function loop(signal: AbortSignal) {
     let failures = 0;
     while (!signal.aborted) {
       let pause = pollIntervalMs;
+      await reportBacklog().catch((error) =>
+        log.debug({ err: error }, 'could not read the outbox backlog'),
+      );
       try {
         const round = await relayOnce();
         if (round.unavailable) throw new Error('SNS is unavailable');
