@@ -20,6 +20,7 @@ export const names = {
   namespace: (env: EnvironmentConfig) => `storekeeper-${env.name}.internal`,
   deployRole: (env: EnvironmentConfig) => `storekeeper-${env.name}-deploy`,
   pushRole: 'storekeeper-ecr-push',
+  diffRole: 'storekeeper-infra-diff',
   /** CloudFormation parameters of a service stack the deploy workflow sets. */
   imageParameter: 'ImageTag',
   migrationImageParameter: 'MigrationImageTag',

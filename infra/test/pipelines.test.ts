@@ -124,6 +124,25 @@ describe('the workflows', () => {
     for (const name of repositories) expect(name).toMatch(/^storekeeper\/[a-z][a-z0-9-]+$/);
   });
 
+  it('deploys the infrastructure of each environment by the stack names the app gives', () => {
+    const deploy = read('.github/workflows/_infra-deploy.yml');
+    const patterns = [...deploy.matchAll(/"(storekeeper-\$\{ENVIRONMENT\}[^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    expect(patterns).toEqual(['storekeeper-${ENVIRONMENT}', 'storekeeper-${ENVIRONMENT}-*']);
+    for (const env of environments) {
+      const platform = patterns[0]?.replace('${ENVIRONMENT}', env.name);
+      expect(platform).toBe(names.platformStack(env));
+      const prefix = patterns[1]?.replace('${ENVIRONMENT}', env.name).replace('*', '') ?? '';
+      const matched = stackNames.filter((name) => name.startsWith(prefix));
+      expect(matched.sort()).toEqual(manifests.map((m) => names.serviceStack(env, m.name)).sort());
+    }
+    const infra = parse(read('.github/workflows/infra.yml'));
+    expect(environments.map((env) => infra.jobs[`deploy-${env.name}`].with.environment)).toEqual(
+      environments.map((env) => env.name),
+    );
+  });
+
   it('deploys through the script, with the inputs it reads', () => {
     const deploy = parse(read('.github/workflows/_deploy.yml'));
     const steps: { run?: string; env?: Record<string, string> }[] = deploy.jobs.deploy.steps;

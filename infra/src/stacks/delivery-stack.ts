@@ -1,5 +1,6 @@
 import type { ServiceManifest } from '@storekeeper/contracts/manifest';
 import {
+  Aws,
   CfnOutput,
   Duration,
   aws_ecr as ecr,
@@ -72,6 +73,26 @@ export class DeliveryStack extends Stack {
       repository.grantPush(pushRole);
       this.repositories.set(service.name, repository);
     }
+
+    // infra.yml's `cdk diff` on pull requests: read-only, through the bootstrap's lookup role.
+    const diffRole = new iam.Role(this, 'DiffRole', {
+      roleName: names.diffRole,
+      assumedBy: githubPrincipal(props.githubRepository, 'pull_request'),
+      description: 'GitHub Actions on pull requests: cdk diff (read only)',
+      maxSessionDuration: Duration.hours(1),
+    });
+    diffRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [
+          `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-hnb659fds-lookup-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+        ],
+      }),
+    );
+    new CfnOutput(this, 'DiffRoleArn', {
+      value: diffRole.roleArn,
+      description: 'AWS_INFRA_DIFF_ROLE_ARN, a repository variable (optional)',
+    });
 
     new CfnOutput(this, 'PushRoleArn', {
       value: pushRole.roleArn,

@@ -184,9 +184,10 @@ export class PlatformStack extends Stack {
   }
 
   /**
-   * The role this environment's GitHub jobs deploy with: it updates the environment's
-   * service stacks (through the CDK bootstrap's CloudFormation execution role, as `cdk
-   * deploy` does), runs and watches the one-off tasks, and reads what it needs to report.
+   * The role this environment's GitHub jobs deploy with: a service pipeline updates the
+   * environment's service stacks (through the CDK bootstrap's CloudFormation execution
+   * role, as `cdk deploy` does) and runs the one-off tasks; the infra pipeline runs `cdk
+   * deploy` through the bootstrap's roles.
    */
   private addDeployRole(repository: string): iam.Role {
     const env = this.config;
@@ -247,7 +248,18 @@ export class PlatformStack extends Stack {
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );
+    // infra.yml's `cdk deploy` of this environment, through the CDK bootstrap's roles.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [
+          `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-hnb659fds-*-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+        ],
+      }),
+    );
     const findings = {
+      'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-role-<AWS::AccountId>-<AWS::Region>':
+        "The CDK bootstrap's deploy, publishing and lookup roles of this account and region, for `cdk deploy`",
       [`Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${names.platformStack(env)}-*/*`]:
         "Updates only this environment's service stacks, whose names the app gives",
       [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${names.cluster(env)}-*`]:
