@@ -204,6 +204,8 @@ describe.each(environments.map((env) => [env.name, env] as const))('environment 
         Alarms: { AlarmNames: string[]; Enable: boolean; Rollback: boolean };
       };
       expect(deployment.Strategy).toBe('CANARY');
+      // Scaling owns the count: a deployment must not reset a scaled-out service.
+      expect(service?.Properties.DesiredCount).toBeUndefined();
       expect(deployment.CanaryConfiguration.CanaryPercent).toBe(env.deployment.canaryPercent);
       expect(deployment.Alarms.Enable && deployment.Alarms.Rollback).toBe(true);
       const alarmNames = resources(stack, 'AWS::CloudWatch::Alarm').map(

@@ -102,7 +102,9 @@ export class ServiceStack extends Stack {
       serviceName: names.ecsService(manifest.name),
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: env.tasks.minCount,
+      // Left to scaling (its minimum is the environment's minCount): a desired count in the
+      // template would reset a scaled-out service on every deployment.
+      desiredCount: undefined,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       securityGroups: [securityGroup],
