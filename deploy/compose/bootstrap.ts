@@ -4,7 +4,7 @@
  * provisioning code as `pnpm start` and the tests (`@storekeeper/local-cloud`):
  *
  * - a database and a login role per PostgreSQL service, with the password compose gives
- *   that service (`<SERVICE>_DB_PASSWORD`);
+ *   that service (`<SERVICE>_DB_PASSWORD`, default `<service>-local-dev`);
  * - the DynamoDB tables;
  * - the SNS topics, SQS queues, dead-letter queues and subscriptions (the topology);
  * - the user service's token-signing key, generated here and kept where ECS keeps it: an
@@ -39,11 +39,13 @@ const credentials = {
   secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
 };
 
+// docker-compose.yml gives each service `<SERVICE>_DB_PASSWORD:-<service>-local-dev`;
+// the same default here, so a service added by `pnpm new-service` needs no line here.
 const passwords = Object.fromEntries(
-  declaredDatabases().map(({ service }) => [
-    service,
-    required(`${service.toUpperCase()}_DB_PASSWORD`),
-  ]),
+  declaredDatabases().map(({ service }) => {
+    const variable = `${service.toUpperCase().replaceAll('-', '_')}_DB_PASSWORD`;
+    return [service, process.env[variable] || `${service}-local-dev`];
+  }),
 );
 const databases = await provisionPostgres(adminUrl, { passwords });
 for (const { service, database, role } of Object.values(databases)) {

@@ -1,0 +1,119 @@
+/**
+ * `pnpm new-service <name>`: a new service from the template (templates/), in the
+ * blueprint's shape, registered where the workspace needs it and nowhere else. See
+ * docs/new-service.md.
+ *
+ *   pnpm new-service inventory --description "Stock per product" \
+ *     --consumes order.placed --publishes inventory.item-created
+ *
+ * Bad input (an invalid or taken name, an unknown event, a port in use) is refused with a
+ * message, and nothing is written.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { eventDefinitions } from '../shared/contracts/src/index.ts';
+import { readServiceManifests } from '../shared/contracts/src/manifest/index.ts';
+import { NewServiceError, planService } from './lib/new-service/plan-service.ts';
+
+const usage = `usage: pnpm new-service <name> [--description <text>] [--port <n>]
+                        [--store postgres] [--publishes <name>.<event>]... [--consumes <event>]...
+                        [--dry-run]`;
+
+const root = join(import.meta.dirname, '..');
+
+function main(): number {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length !== 1) {
+    console.error(usage);
+    return values.help ? 0 : 2;
+  }
+  const [name = ''] = positionals;
+  let plan: ReturnType<typeof planService>;
+  try {
+    plan = planService(
+      {
+        name,
+        description: values.description,
+        port: values.port === undefined ? undefined : Number(values.port),
+        store: values.store ?? 'postgres',
+        publishes: values.publishes ?? [],
+        consumes: values.consumes ?? [],
+      },
+      {
+        root,
+        manifests: readServiceManifests().map((entry) => entry.manifest),
+        events: new Map(eventDefinitions.map((d) => [d.type, d.producer])),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof NewServiceError)) throw error;
+    console.error(`new-service: ${error.message}. Nothing was written.`);
+    return 1;
+  }
+
+  const outside = [...plan.files.keys()].filter((p) => !p.startsWith(`${plan.serviceDir}/`));
+  if (values['dry-run']) {
+    for (const path of [...plan.files.keys(), ...plan.edits.keys()]) console.info(path);
+    return 0;
+  }
+  for (const [path, content] of [...plan.files, ...plan.edits]) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  // What is derived from the new code: the lockfile's link, the manifest, the OpenAPI
+  // document, the configuration reference, the AsyncAPI document; then the formatter.
+  const run = (command: string, args: string[]) =>
+    execFileSync(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  run('pnpm', ['install', '--prefer-offline']);
+  run('pnpm', ['--silent', 'docs:manifests']);
+  run('pnpm', ['--silent', 'docs:openapi']);
+  run('pnpm', ['--silent', 'docs:config']);
+  if (plan.view.hasPublishes)
+    run('pnpm', ['--silent', '--filter', '@storekeeper/contracts', 'generate']);
+  run('pnpm', [
+    'exec',
+    'biome',
+    'check',
+    '--write',
+    plan.serviceDir,
+    ...outside,
+    ...plan.edits.keys(),
+  ]);
+
+  console.info(
+    `new-service: ${plan.serviceDir} (port ${plan.view.port}), ${plan.files.size - outside.length} files`,
+  );
+  console.info('outside the service folder:');
+  for (const path of outside) console.info(`  + ${path}`);
+  for (const path of plan.edits.keys()) console.info(`  ~ ${path}`);
+  console.info(
+    `next: pnpm --filter @storekeeper/${name} test, then pnpm start (docs/new-service.md)`,
+  );
+  return 0;
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      description: { type: 'string' },
+      port: { type: 'string' },
+      store: { type: 'string' },
+      publishes: { type: 'string', multiple: true },
+      consumes: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+process.exitCode = main();

@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventDefinitions } from '../../shared/contracts/src/index.ts';
+import { readServiceManifests } from '../../shared/contracts/src/manifest/index.ts';
+import { type NewServiceOptions, planService } from '../lib/new-service/plan-service.ts';
+
+const root = join(import.meta.dirname, '../..');
+const workspace = {
+  root,
+  manifests: readServiceManifests().map((entry) => entry.manifest),
+  events: new Map(eventDefinitions.map((d) => [d.type, d.producer] as [string, string])),
+};
+const options = (overrides: Partial<NewServiceOptions> = {}): NewServiceOptions => ({
+  name: 'stock-level',
+  store: 'postgres',
+  publishes: ['stock-level.item-created'],
+  consumes: ['order.placed'],
+  ...overrides,
+});
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+describe('pnpm new-service: bad input', () => {
+  it.each([
+    [{ name: 'Stock' }, '"Stock" is not a service name'],
+    [{ name: 'stock--level' }, 'is not a service name'],
+    [{ name: 'billing' }, 'there is already a service "billing"'],
+    [{ port: 3003 }, "port 3003 is billing's"],
+    [{ consumes: ['order.shipped'] }, '--consumes order.shipped: no such event'],
+    [{ publishes: ['order.placed'] }, 'a new event of this service is named "stock-level.'],
+    [{ publishes: ['stock-level.Created'] }, 'a new event of this service is named'],
+    [{ store: 'dynamodb' }, '--store dynamodb'],
+  ] as const)('refuses %o with a message naming what is wrong', (overrides, message) => {
+    expect(() => planService(options(overrides as Partial<NewServiceOptions>), workspace)).toThrow(
+      expect.objectContaining({
+        name: 'NewServiceError',
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+
+  it('exits 1 from the command line and writes nothing', () => {
+    const before = readdirSync(join(root, 'services')).join();
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@storekeeper/source',
+        'scripts/new-service.ts',
+        'inventory',
+        '--consumes',
+        'nope.nope',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--consumes nope.nope: no such event');
+    expect(result.stderr).toContain('Nothing was written.');
+    expect(readdirSync(join(root, 'services')).join()).toBe(before);
+  });
+});
+
+describe('pnpm new-service: the template keeps the house style', () => {
+  const plan = planService(options(), workspace);
+  const dir = plan.serviceDir;
+  const paths = [...plan.files.keys()]
+    .filter((p) => p.startsWith(`${dir}/`))
+    .map((p) => p.slice(dir.length + 1));
+  const example = 'services/billing'; // a hand-written service of the same kind
+
+  it('has the blueprint’s folders, and tests that mirror src/', () => {
+    for (const folder of [
+      'src/routes/',
+      'src/domain/',
+      'src/adapters/',
+      'src/handlers/',
+      'migrations/',
+    ]) {
+      expect(
+        paths.some((p) => p.startsWith(folder)),
+        folder,
+      ).toBe(true);
+    }
+    for (const file of [
+      'src/service.ts',
+      'src/server.ts',
+      'src/config.ts',
+      'src/app.ts',
+      'src/migrate.ts',
+    ]) {
+      expect(paths).toContain(file);
+    }
+    const tests = paths.filter((p) => p.startsWith('test/') && p.endsWith('.test.ts'));
+    expect(tests.length).toBeGreaterThanOrEqual(4);
+    for (const test of tests) {
+      const source = test.replace(/^test\//, 'src/').replace(/\.test\.ts$/, '.ts');
+      expect(paths, `${test} mirrors ${source}`).toContain(source);
+    }
+    for (const folder of ['domain', 'routes', 'adapters', 'handlers']) {
+      expect(
+        tests.some((t) => t.startsWith(`test/${folder}/`)),
+        `tests for src/${folder}`,
+      ).toBe(true);
+    }
+  });
+
+  it('names files in kebab-case after what they hold', () => {
+    for (const path of paths) {
+      const base = path.split('/').pop() ?? '';
+      expect(base, path).toMatch(
+        /^(\.env\.example|Dockerfile|README\.md|[0-9]{4}_[a-z0-9_-]+\.sql|[a-z0-9]+(-[a-z0-9]+)*(\.[a-z]+)*)$/,
+      );
+    }
+  });
+
+  it('has the same scripts, configs and Dockerfile as the services beside it', () => {
+    const pkg = JSON.parse(plan.files.get(`${dir}/package.json`) ?? '{}');
+    expect(pkg.scripts).toEqual(JSON.parse(read(`${example}/package.json`)).scripts);
+    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts']) {
+      expect(plan.files.get(`${dir}/${file}`), file).toBe(read(`${example}/${file}`));
+    }
+    // The Dockerfiles are one file but for ARG SERVICE and ARG PORT (docs/delivery.md).
+    const normalize = (text: string) =>
+      text
+        .replace(/^ARG (SERVICE|PORT)=.*$/gm, 'ARG $1=…')
+        .replace(/^# The \S+ service image\./m, '# The … service image.')
+        .replaceAll(/storekeeper\/[a-z-]+ \./g, 'storekeeper/… .')
+        .replaceAll(/services\/[a-z-]+\/Dockerfile/g, 'services/…/Dockerfile');
+    expect(normalize(plan.files.get(`${dir}/Dockerfile`) ?? '')).toBe(
+      normalize(read(`${example}/Dockerfile`)),
+    );
+  });
+
+  it('writes a pipeline like every service’s, and touches only the workflow, compose and the contracts', () => {
+    const workflow = plan.files.get('.github/workflows/stock-level.yml') ?? '';
+    expect(workflow.replaceAll('stock-level', 'billing')).toBe(
+      read('.github/workflows/billing.yml'),
+    );
+    const outside = [
+      ...[...plan.files.keys()].filter((p) => !p.startsWith(`${dir}/`)),
+      ...plan.edits.keys(),
+    ].sort();
+    expect(outside).toEqual([
+      '.github/workflows/stock-level.yml',
+      'docker-compose.yml',
+      'shared/contracts/src/event-registry.ts',
+      'shared/contracts/src/events/stock-level-events.ts',
+      'shared/contracts/src/topology.ts',
+    ]);
+    expect(plan.edits.get('shared/contracts/src/topology.ts')).toContain(
+      "'stock-level': { consumes: ['order.placed'] },",
+    );
+  });
+});
