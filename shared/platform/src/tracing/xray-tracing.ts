@@ -41,7 +41,8 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     info: (message: string) => sdkLog.info(message),
     debug: (message: string) => sdkLog.debug(message),
   });
-  AWSXRay.setDaemonAddress(options.daemonAddress);
+  // The SDK reads AWS_XRAY_DAEMON_ADDRESS itself, and warns when told again.
+  if (!process.env.AWS_XRAY_DAEMON_ADDRESS) AWSXRay.setDaemonAddress(options.daemonAddress);
   AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
   AWSXRay.middleware.disableCentralizedSampling();
   AWSXRay.middleware.setSamplingRules({
