@@ -71,9 +71,20 @@ function main(): number {
   }
   // What is derived from the new code: the lockfile's link, the manifest, the OpenAPI
   // document, the configuration reference, the AsyncAPI document; then the formatter.
-  const run = (command: string, args: string[]) =>
-    execFileSync(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  run('pnpm', ['install', '--prefer-offline']);
+  const run = (command: string, args: string[]) => {
+    try {
+      execFileSync(command, args, { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      console.error(
+        `new-service: \`${command} ${args.join(' ')}\` failed after the files were written:`,
+      );
+      console.error(`${stdout ?? ''}${stderr ?? ''}`.trim());
+      throw new Error('new-service stopped; `git status` shows what it wrote');
+    }
+  };
+  // The new package changes the lockfile: not frozen, even where CI=true makes it the default.
+  run('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile']);
   run('pnpm', ['--silent', 'docs:manifests']);
   run('pnpm', ['--silent', 'docs:openapi']);
   run('pnpm', ['--silent', 'docs:config']);

@@ -31,6 +31,7 @@ describe('pnpm new-service: bad input', () => {
     [{ publishes: ['order.placed'] }, 'a new event of this service is named "stock-level.'],
     [{ publishes: ['stock-level.Created'] }, 'a new event of this service is named'],
     [{ store: 'dynamodb' }, '--store dynamodb'],
+    [{ description: 'two\nlines' }, '--description: one line'],
   ] as const)('refuses %o with a message naming what is wrong', (overrides, message) => {
     expect(() => planService(options(overrides as Partial<NewServiceOptions>), workspace)).toThrow(
       expect.objectContaining({
@@ -129,6 +130,16 @@ describe('pnpm new-service: the template keeps the house style', () => {
     expect(normalize(plan.files.get(`${dir}/Dockerfile`) ?? '')).toBe(
       normalize(read(`${example}/Dockerfile`)),
     );
+  });
+
+  it('quotes the description for code, whatever it holds', () => {
+    const quoted = planService(options({ description: `Stock's "levels" \\ more` }), workspace);
+    expect(quoted.files.get('services/stock-level/src/service.ts')).toContain(
+      'description: "Stock\'s \\"levels\\" \\\\ more",',
+    );
+    expect(
+      JSON.parse(quoted.files.get('services/stock-level/package.json') ?? '').description,
+    ).toBe(`Stock's "levels" \\ more`);
   });
 
   it('writes a pipeline like every service’s, and touches only the workflow, compose and the contracts', () => {

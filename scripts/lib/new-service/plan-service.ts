@@ -71,6 +71,11 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     );
   }
 
+  const description = options.description ?? `The ${name} service`;
+  if (!/^[^\n\r`]{1,200}$/.test(description) || description.includes('*/')) {
+    throw new NewServiceError('--description: one line of up to 200 characters, without ` or */');
+  }
+
   const port = options.port ?? nextPort(workspace.manifests);
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
     throw new NewServiceError(`--port ${options.port}: a port from 1024 to 65535`);
@@ -122,7 +127,9 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     database: snake,
     role: `storekeeper_${snake}`,
     port,
-    description: options.description ?? `The ${name} service`,
+    description,
+    // Quoted for code: a description may hold quotes (JSON is valid TypeScript too).
+    descriptionLiteral: JSON.stringify(description),
     publishes,
     consumes,
     firstPublished: publishes[0],
