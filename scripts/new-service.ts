@@ -16,10 +16,11 @@ import { parseArgs } from 'node:util';
 import { eventDefinitions } from '../shared/contracts/src/index.ts';
 import { readServiceManifests } from '../shared/contracts/src/manifest/index.ts';
 import { NewServiceError, planService } from './lib/new-service/plan-service.ts';
+import { writeStandalone } from './lib/new-service/write-standalone.ts';
 
 const usage = `usage: pnpm new-service <name> [--description <text>] [--port <n>]
                         [--store postgres] [--publishes <name>.<event>]... [--consumes <event>]...
-                        [--dry-run]`;
+                        [--dry-run] [--standalone <dir>]`;
 
 const root = join(import.meta.dirname, '..');
 
@@ -58,6 +59,24 @@ function main(): number {
     if (!(error instanceof NewServiceError)) throw error;
     console.error(`new-service: ${error.message}. Nothing was written.`);
     return 1;
+  }
+
+  if (values.standalone) {
+    // Checked against this workspace above; rendered in the copy by the copy's generator.
+    const args = [name, '--store', values.store ?? 'postgres', '--port', String(plan.view.port)];
+    if (values.description) args.push('--description', values.description);
+    for (const type of values.consumes ?? []) args.push('--consumes', type);
+    for (const type of values.publishes ?? []) args.push('--publishes', type);
+    try {
+      writeStandalone(root, values.standalone, args);
+    } catch (error) {
+      if (!(error instanceof NewServiceError)) throw error;
+      console.error(`new-service: ${error.message}. Nothing was written.`);
+      return 1;
+    }
+    console.info(`new-service: a standalone repository in ${values.standalone}`);
+    console.info(`next: cd ${values.standalone} && pnpm test`);
+    return 0;
   }
 
   const outside = [...plan.files.keys()].filter((p) => !p.startsWith(`${plan.serviceDir}/`));
@@ -122,6 +141,7 @@ function parse() {
       publishes: { type: 'string', multiple: true },
       consumes: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
+      standalone: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

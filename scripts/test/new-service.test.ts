@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventDefinitions } from '../../shared/contracts/src/index.ts';
 import { readServiceManifests } from '../../shared/contracts/src/manifest/index.ts';
 import { type NewServiceOptions, planService } from '../lib/new-service/plan-service.ts';
+import { writeStandalone } from '../lib/new-service/write-standalone.ts';
 
 const root = join(import.meta.dirname, '../..');
 const workspace = {
@@ -161,5 +163,18 @@ describe('pnpm new-service: the template keeps the house style', () => {
     expect(plan.edits.get('shared/contracts/src/topology.ts')).toContain(
       "'stock-level': { consumes: ['order.placed'] },",
     );
+  });
+});
+
+describe('pnpm new-service --standalone: bad input', () => {
+  it('refuses a folder inside this repository, and a folder that is not empty', () => {
+    const args = ['stock', '--store', 'postgres'];
+    expect(() => writeStandalone(root, join(root, 'tmp/standalone'), args)).toThrow(
+      'choose a folder outside this repository',
+    );
+    const full = mkdtempSync(join(tmpdir(), 'standalone-'));
+    writeFileSync(join(full, 'keep.txt'), 'mine');
+    expect(() => writeStandalone(root, full, args)).toThrow('the folder is not empty');
+    expect(readdirSync(full)).toEqual(['keep.txt']);
   });
 });

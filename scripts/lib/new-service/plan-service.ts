@@ -157,14 +157,16 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
   const edits = new Map<string, string>();
   const edit = (path: string, change: (text: string) => string) =>
     edits.set(path, change(readFileSync(join(workspace.root, path), 'utf8')));
-  edit('docker-compose.yml', (text) =>
-    insertBefore(
-      text,
-      '  # ---- tracing (profile)',
-      outside('compose-entry.yml.tmpl'),
-      'docker-compose.yml',
-    ),
-  );
+  // A standalone copy has no compose file (yet): nothing to add there.
+  if (existsSync(join(workspace.root, 'docker-compose.yml')))
+    edit('docker-compose.yml', (text) =>
+      insertBefore(
+        text,
+        '  # ---- tracing (profile)',
+        outside('compose-entry.yml.tmpl'),
+        'docker-compose.yml',
+      ),
+    );
   if (view.hasPublishes) {
     files.set(`shared/contracts/src/events/${name}-events.ts`, outside('events.ts.tmpl'));
     edit('shared/contracts/src/event-registry.ts', (text) => {
