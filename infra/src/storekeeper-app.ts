@@ -1,7 +1,7 @@
 import { readServiceManifests, type ServiceManifest } from '@storekeeper/contracts/manifest';
 import { type App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type EnvironmentConfig, environments } from './environments.ts';
+import { environments } from './environments.ts';
 import { checkRepository } from './github.ts';
 import { names } from './names.ts';
 import { serviceSettings } from './service-settings.ts';
@@ -96,5 +96,3 @@ function optionalContext(app: App, key: string): string | undefined {
   const value = app.node.tryGetContext(key);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
-
-export type { EnvironmentConfig };

@@ -38,6 +38,12 @@ export interface ServiceStackProps extends StackProps {
   readonly edge: boolean;
 }
 
+/** What the images are built for (`docker build --platform linux/amd64` in _service.yml). */
+const linuxX86: ecs.RuntimePlatform = {
+  cpuArchitecture: ecs.CpuArchitecture.X86_64,
+  operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+};
+
 /** The stop timeout ECS gives a container after SIGTERM; SHUTDOWN_TIMEOUT_MS fits inside. */
 const stopTimeout = Duration.seconds(30);
 
@@ -78,10 +84,7 @@ export class ServiceStack extends Stack {
       family,
       cpu: env.tasks.cpu,
       memoryLimitMiB: env.tasks.memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+      runtimePlatform: linuxX86,
     });
     const container = this.addServiceContainer(this.taskDefinition, {
       image: ecs.ContainerImage.fromEcrRepository(repository, imageTag.valueAsString),
@@ -379,13 +382,12 @@ export class ServiceStack extends Stack {
         family: `${family}-${suffix}`,
         cpu: 256,
         memoryLimitMiB: 512,
-        runtimePlatform: {
-          cpuArchitecture: ecs.CpuArchitecture.X86_64,
-          operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-        },
+        runtimePlatform: linuxX86,
       });
 
     const migrate = oneOff('MigrateTask', 'migrate');
+    // The manifest's migrate command, as the image runs it.
+    const migrateCommand = manifest.run.migrate?.start ?? ['node', 'dist/migrate.js'];
     const store = manifest.stores.postgres;
     if (!store) return;
     const databaseUrl = settings.secrets[store.setting];
@@ -398,7 +400,7 @@ export class ServiceStack extends Stack {
         secrets: { [store.setting]: databaseUrl },
       },
       logGroup,
-      command: manifest.run.migrate?.start ?? ['node', 'dist/migrate.js'],
+      command: migrateCommand,
     });
 
     // `migrate --create-database`: the service's role, its database and its DATABASE_URL
@@ -423,10 +425,7 @@ export class ServiceStack extends Stack {
         secrets: {},
       },
       logGroup,
-      command: [
-        ...(manifest.run.migrate?.start ?? ['node', 'dist/migrate.js']),
-        '--create-database',
-      ],
+      command: [...migrateCommand, '--create-database'],
     });
     for (const [variable, field] of Object.entries({
       PGHOST: 'host',

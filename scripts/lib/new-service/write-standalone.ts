@@ -35,15 +35,10 @@ const copied = [
   '.github/workflows/_deploy.yml',
   'deploy/aws',
 ];
-const skipped = new Set([
-  'node_modules',
-  'dist',
-  'test',
-  'bench',
-  'coverage',
-  '.local',
-  'vitest.config.ts',
-]);
+/** Never copied: installs, builds and local data. */
+const skipped = new Set(['node_modules', 'dist', 'coverage', '.local']);
+/** Also left out of the kit: its own tests and benchmarks (they stay upstream). */
+const skippedInKit = new Set([...skipped, 'test', 'bench', 'vitest.config.ts']);
 
 /**
  * `pnpm new-service <name> --standalone <dir>`: a repository of its own for one new
@@ -60,11 +55,10 @@ export function writeStandalone(root: string, dir: string, generatorArgs: readon
     throw new NewServiceError(`--standalone ${dir}: the folder is not empty`);
   }
   for (const path of copied) {
-    // The kit without its tests, builds and installs; everything else whole.
-    const kit = path.startsWith('shared/');
+    const leftOut = path.startsWith('shared/') ? skippedInKit : skipped;
     cpSync(join(root, path), join(target, path), {
       recursive: true,
-      filter: (source) => !skipped.has(basename(source)) || (!kit && basename(source) === 'test'),
+      filter: (source) => !leftOut.has(basename(source)),
     });
   }
   mkdirSync(join(target, 'services'), { recursive: true });
