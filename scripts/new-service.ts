@@ -4,7 +4,7 @@
  * docs/new-service.md.
  *
  *   pnpm new-service inventory --description "Stock per product" \
- *     --consumes order.placed --publishes inventory.item-created
+ *     --consumes order.placed --publishes inventory.item-created --public
  *
  * Bad input (an invalid or taken name, an unknown event, a port in use) is refused with a
  * message, and nothing is written.
@@ -20,7 +20,7 @@ import { writeStandalone } from './lib/new-service/write-standalone.ts';
 
 const usage = `usage: pnpm new-service <name> [--description <text>] [--port <n>]
                         [--store postgres] [--publishes <name>.<event>]... [--consumes <event>]...
-                        [--dry-run] [--standalone <dir>]`;
+                        [--public] [--dry-run] [--standalone <dir>]`;
 
 const root = join(import.meta.dirname, '..');
 
@@ -48,6 +48,7 @@ function main(): number {
         store: values.store ?? 'postgres',
         publishes: values.publishes ?? [],
         consumes: values.consumes ?? [],
+        public: values.public,
       },
       {
         root,
@@ -61,6 +62,12 @@ function main(): number {
     return 1;
   }
 
+  if (values.standalone && values.public) {
+    console.error(
+      "new-service: --public declares routes to this repository's gateway; a standalone service has none. Nothing was written.",
+    );
+    return 1;
+  }
   if (values.standalone) {
     // Checked against this workspace above; rendered in the copy by the copy's generator.
     const args = [name, '--store', values.store ?? 'postgres', '--port', String(plan.view.port)];
@@ -140,6 +147,7 @@ function parse() {
       store: { type: 'string' },
       publishes: { type: 'string', multiple: true },
       consumes: { type: 'string', multiple: true },
+      public: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       standalone: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

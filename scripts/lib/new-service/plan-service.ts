@@ -10,6 +10,8 @@ export interface NewServiceOptions {
   readonly store: string;
   readonly publishes: readonly string[];
   readonly consumes: readonly string[];
+  /** Its example routes in the public API: the gateway forwards `/api/<name>/items…`. */
+  readonly public?: boolean | undefined;
 }
 
 /** What the generator reads of the workspace, passed in so the plan is a pure function. */
@@ -136,6 +138,7 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     hasPublishes: publishes.length > 0,
     hasConsumes: consumes.length > 0,
     messaging: publishes.length + consumes.length > 0,
+    public: options.public === true,
   };
 
   const files = new Map<string, string>();
@@ -159,14 +162,16 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     edits.set(path, change(readFileSync(join(workspace.root, path), 'utf8')));
   // A standalone copy has no compose file (yet): nothing to add there.
   if (existsSync(join(workspace.root, 'docker-compose.yml')))
-    edit('docker-compose.yml', (text) =>
-      insertBefore(
+    edit('docker-compose.yml', (text) => {
+      const withService = insertBefore(
         text,
         '  # ---- tracing (profile)',
         outside('compose-entry.yml.tmpl'),
         'docker-compose.yml',
-      ),
-    );
+      );
+      return view.public ? composeGatewayCalls(withService, view) : withService;
+    });
+  if (view.public) declarePublic(view, { files, edit, outside });
   if (view.hasPublishes) {
     files.set(`shared/contracts/src/events/${name}-events.ts`, outside('events.ts.tmpl'));
     edit('shared/contracts/src/event-registry.ts', (text) => {
@@ -199,6 +204,85 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     if (existsSync(join(workspace.root, path))) throw new NewServiceError(`${path} exists already`);
   }
   return { serviceDir, files, edits, view };
+}
+
+/**
+ * The service's API in the contracts and its routes in the public route table, which the
+ * gateway forwards (its clients, `calls` and URL settings follow from the table); the
+ * service's URL and health in the gateway's compose entry.
+ */
+function declarePublic(
+  view: { name: string; NAME: string; port: number; Name: string; camelName: string },
+  {
+    files,
+    edit,
+    outside,
+  }: {
+    files: Map<string, string>;
+    edit: (path: string, change: (text: string) => string) => void;
+    outside: (template: string) => string;
+  },
+): void {
+  const { name } = view;
+  const api = `./http/${name}-api.ts`;
+  files.set(`shared/contracts/src/http/${name}-api.ts`, outside('api.ts.tmpl'));
+  edit('shared/contracts/src/index.ts', (text) =>
+    insertBefore(
+      text,
+      "export * from './http/public-routes.ts';",
+      `export * from '${api}';\n`,
+      'the contracts index',
+    ),
+  );
+  edit('shared/contracts/src/http/public-routes.ts', (text) => {
+    const names = [
+      `${view.Name}Item`,
+      `${view.Name}ItemParams`,
+      `New${view.Name}Item`,
+      `${view.camelName}ApiErrors`,
+    ];
+    let next = insertBefore(
+      text,
+      '// pnpm new-service: imports',
+      `import { ${names.join(', ')} } from './${name}-api.ts';\n`,
+      'the public routes',
+    );
+    next = insertBefore(
+      next,
+      '  // pnpm new-service: errors',
+      `  ...${view.camelName}ApiErrors,\n`,
+      'the public routes',
+    );
+    return insertBefore(
+      next,
+      '  // pnpm new-service: routes',
+      outside('public-routes.ts.tmpl'),
+      'the public routes',
+    );
+  });
+}
+
+/** The gateway's compose entry calls the service and waits for it to be healthy. */
+function composeGatewayCalls(text: string, view: { name: string; NAME: string; port: number }) {
+  const gateway = text.indexOf('\n  gateway:\n');
+  const end = text.indexOf('\n\n', gateway);
+  if (gateway < 0 || end < 0) {
+    throw new NewServiceError('cannot find the gateway entry in docker-compose.yml');
+  }
+  const entry = text.slice(gateway, end);
+  const lastUrl = entry.lastIndexOf('_SERVICE_URL: ');
+  if (
+    lastUrl < 0 ||
+    !/\n {4}depends_on:\n( {6}[\w-]+: \{ condition: service_healthy \}\n?)+$/.test(entry)
+  ) {
+    throw new NewServiceError(
+      "cannot find the gateway's service URLs and depends_on in docker-compose.yml",
+    );
+  }
+  const afterUrl = entry.indexOf('\n', lastUrl) + 1;
+  const withUrl = `${entry.slice(0, afterUrl)}      ${view.NAME}_SERVICE_URL: http://${view.name}:${view.port}\n${entry.slice(afterUrl)}`;
+  const withHealth = `${withUrl}\n      ${view.name}: { condition: service_healthy }`;
+  return text.slice(0, gateway) + withHealth + text.slice(end);
 }
 
 /** One above the highest service port below 8000 (the gateway's 8080 is the edge's). */

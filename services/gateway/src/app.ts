@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
+import { publicRoutes } from '@storekeeper/contracts';
 import {
   buildServiceApp,
   createAuthenticationHook,
@@ -13,7 +14,6 @@ import type { Upstreams } from './adapters/upstreams.ts';
 import type { Config } from './config.ts';
 import { forwardedRoutes } from './routes/forwarded-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
-import { routeTable } from './routes/route-table.ts';
 import { statusRoutes } from './routes/status-routes.ts';
 
 export interface AppDeps {
@@ -30,7 +30,8 @@ export interface AppDeps {
  * services behind it, so one slow service cannot take the whole API out of the load
  * balancer; an unavailable service shows as 503 on its own routes, and in /api/status.
  *
- * Only the routes declared here exist: the route table, the overview and the status.
+ * Only the routes declared here exist: the contracts' public routes, the overview and the
+ * status.
  * Nothing under /internal is ever forwarded.
  */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
@@ -54,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
       });
       await app.register(swaggerUi, { routePrefix: '/docs' });
       await app.register(
-        forwardedRoutes(routeTable, {
+        forwardedRoutes(publicRoutes, {
           upstreams,
           authenticate,
           rateLimit: { max: config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },

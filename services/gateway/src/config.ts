@@ -1,5 +1,7 @@
+import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import { defineConfig, tokenVerificationConfigProperties } from '@storekeeper/platform';
-import { type Static, Type } from 'typebox';
+import { type Static, type TString, Type } from 'typebox';
+import { upstreamServices } from './adapters/upstreams.ts';
 
 /** Required: whoever runs the gateway (the orchestrator, compose) sets one per service called. */
 function serviceUrl(name: string) {
@@ -12,10 +14,10 @@ function serviceUrl(name: string) {
 export const configSchema = defineConfig(
   { port: 8080 },
   {
-    USER_SERVICE_URL: serviceUrl('user'),
-    ORDER_SERVICE_URL: serviceUrl('order'),
-    BILLING_SERVICE_URL: serviceUrl('billing'),
-    EMAIL_SERVICE_URL: serviceUrl('email'),
+    // USER_SERVICE_URL, ORDER_SERVICE_URL, …: one per service with a public route.
+    ...(Object.fromEntries(
+      upstreamServices.map((name) => [serviceUrlSetting(name), serviceUrl(name)]),
+    ) as Record<`${string}_SERVICE_URL`, TString>),
     ...tokenVerificationConfigProperties,
     UPSTREAM_TIMEOUT_MS: Type.Integer({
       minimum: 100,
@@ -65,4 +67,6 @@ export const configSchema = defineConfig(
   },
 );
 
-export type Config = Static<typeof configSchema>;
+/** The URL settings are computed, so their names are stated here for the type. */
+export type Config = Static<typeof configSchema> &
+  Readonly<Record<`${string}_SERVICE_URL`, string>>;

@@ -1,4 +1,4 @@
-import { billingApiErrors, orderApiErrors, userApiErrors } from '@storekeeper/contracts';
+import { publicApiErrors } from '@storekeeper/contracts';
 import { defineErrors } from '@storekeeper/platform';
 
 /**
@@ -6,10 +6,6 @@ import { defineErrors } from '@storekeeper/platform';
  * rate limit and upstream failures) and those it forwards from the services, as their
  * API contracts declare them.
  */
-export const gatewayErrors = defineErrors({
-  ...userApiErrors,
-  ...billingApiErrors,
-  ...orderApiErrors,
-});
+export const gatewayErrors = defineErrors(publicApiErrors);
 
 export type GatewayErrorCode = keyof typeof gatewayErrors.specs & string;

@@ -1,5 +1,5 @@
 import { defineService, tokenVerifierFromConfig } from '@storekeeper/platform';
-import { closeUpstreams, createUpstreams } from './adapters/upstreams.ts';
+import { closeUpstreams, createUpstreams, upstreamServices } from './adapters/upstreams.ts';
 import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
 
@@ -8,7 +8,8 @@ export const service = defineService({
   name: 'gateway',
   description: 'Public API: authentication check, routing to the services, rate limits',
   configSchema,
-  calls: ['user', 'order', 'billing', 'email'],
+  // Every service with a public route (shared/contracts, http/public-routes.ts).
+  calls: upstreamServices,
   createDeps({ config, logger, closeOnShutdown }) {
     const upstreams = createUpstreams(config, logger);
     closeOnShutdown('upstream clients', () => closeUpstreams(upstreams));

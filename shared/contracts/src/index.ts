@@ -10,6 +10,7 @@ export * from './http/billing-api.ts';
 export * from './http/email-api.ts';
 export * from './http/gateway-api.ts';
 export * from './http/order-api.ts';
+export * from './http/public-routes.ts';
 export * from './http/user-api.ts';
 export * from './message-attributes.ts';
 export * from './postgres-store.ts';

@@ -1,21 +1,26 @@
+import { type PublicRouteService, publicRoutes } from '@storekeeper/contracts';
+import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import { createServiceClient, type ServiceClient } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 
-export interface Upstreams {
-  readonly user: ServiceClient;
-  readonly order: ServiceClient;
-  readonly billing: ServiceClient;
-  readonly email: ServiceClient;
-}
+/** The services behind the gateway: each one a public route names, in table order. */
+export const upstreamServices: readonly PublicRouteService[] = [
+  ...new Set(publicRoutes.map((entry) => entry.to.service)),
+];
+
+export type Upstreams = Readonly<Record<PublicRouteService, ServiceClient>>;
 
 /**
  * One client per service behind the gateway, each with its own circuit breaker, retry
  * budget and stats: one failing service opens its own breaker and no other.
  */
 export function createUpstreams(config: Config, logger: Logger): Upstreams {
-  const client = (name: string, baseUrl: string) =>
-    createServiceClient({
+  const client = (name: PublicRouteService) => {
+    // Required by the config schema, so present once the config has loaded.
+    const baseUrl = config[serviceUrlSetting(name)];
+    if (!baseUrl) throw new TypeError(`${serviceUrlSetting(name)} is not set`);
+    return createServiceClient({
       name,
       baseUrl,
       logger,
@@ -25,12 +30,8 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
         resetTimeoutMs: config.UPSTREAM_BREAKER_RESET_MS,
       },
     });
-  return {
-    user: client('user', config.USER_SERVICE_URL),
-    order: client('order', config.ORDER_SERVICE_URL),
-    billing: client('billing', config.BILLING_SERVICE_URL),
-    email: client('email', config.EMAIL_SERVICE_URL),
   };
+  return Object.fromEntries(upstreamServices.map((name) => [name, client(name)])) as Upstreams;
 }
 
 export async function closeUpstreams(upstreams: Upstreams): Promise<void> {

@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
-import { kitErrors } from '@storekeeper/platform';
+import type { PublicRoute } from '@storekeeper/contracts';
+import { kitErrors, type ServiceClient } from '@storekeeper/platform';
 import type {
   FastifyPluginAsync,
   FastifyRequest,
@@ -10,9 +11,8 @@ import type {
 import type { Upstreams } from '../adapters/upstreams.ts';
 import { type GatewayErrorCode, gatewayErrors } from '../errors.ts';
 import { forward } from './forward.ts';
-import type { ForwardedRoute } from './route-table.ts';
 
-export interface ForwardedRoutesDeps {
+export interface PublicRoutesDeps {
   readonly upstreams: Upstreams;
   readonly authenticate: onRequestAsyncHookHandler;
   /** The limit of the routes marked `rateLimited`. */
@@ -23,8 +23,8 @@ export interface ForwardedRoutesDeps {
 
 /** Registers every route of the table: each one a check, then a call to its service. */
 export function forwardedRoutes(
-  table: readonly ForwardedRoute[],
-  deps: ForwardedRoutesDeps,
+  table: readonly PublicRoute[],
+  deps: PublicRoutesDeps,
 ): FastifyPluginAsync {
   return async (app) => {
     for (const entry of table) {
@@ -34,10 +34,12 @@ export function forwardedRoutes(
   };
 }
 
-function routeOf(entry: ForwardedRoute, deps: ForwardedRoutesDeps): RouteOptions {
+function routeOf(entry: PublicRoute, deps: PublicRoutesDeps): RouteOptions {
   const [method, url] = entry.route.split(' ') as ['GET' | 'POST', string];
   if (url.includes('/internal')) throw new TypeError(`${entry.route}: /internal is never public`);
-  const client = deps.upstreams[entry.to.service];
+  const upstreams: Readonly<Record<string, ServiceClient | undefined>> = deps.upstreams;
+  const client = upstreams[entry.to.service];
+  if (!client) throw new TypeError(`${entry.route}: no client for ${entry.to.service}`);
   const bearer = entry.auth === 'bearer';
   return {
     method,
@@ -70,7 +72,7 @@ function routeOf(entry: ForwardedRoute, deps: ForwardedRoutesDeps): RouteOptions
 }
 
 /** What a route can answer besides its service's own codes, derived from what it declares. */
-function errorCodesOf(entry: ForwardedRoute): GatewayErrorCode[] {
+function errorCodesOf(entry: PublicRoute): GatewayErrorCode[] {
   const validated = entry.headers ?? entry.querystring ?? entry.params;
   const input: GatewayErrorCode[] = entry.body
     ? ['INVALID_INPUT', 'INVALID_JSON']
@@ -88,7 +90,7 @@ function errorCodesOf(entry: ForwardedRoute): GatewayErrorCode[] {
 }
 
 /** The service's path with the public parameters in it, and the query string if declared. */
-function servicePathOf(entry: ForwardedRoute, request: FastifyRequest): string {
+function servicePathOf(entry: PublicRoute, request: FastifyRequest): string {
   const params = (request.params ?? {}) as Record<string, string | undefined>;
   const path = entry.to.path.replace(/:(\w+)/g, (_, name: string) => segment(params[name]));
   if (!entry.querystring) return path;

@@ -1,6 +1,6 @@
+import { publicRoutes as routeTable } from '@storekeeper/contracts';
 import { waitFor } from '@storekeeper/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { routeTable } from '../../src/routes/route-table.ts';
 import { buildTestGateway, type StandIns, startStandIns, type TestGateway } from '../helper.ts';
 
 let running: { services: StandIns; gateway: TestGateway } | undefined;

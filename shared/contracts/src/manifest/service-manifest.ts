@@ -88,6 +88,6 @@ export type ServiceSetting = Static<typeof Setting>;
 export type DynamoTableManifest = Static<typeof DynamoTable>;
 
 /** The variable through which a service finds another: `USER_SERVICE_URL`. */
-export function serviceUrlSetting(service: string): string {
+export function serviceUrlSetting(service: string): `${string}_SERVICE_URL` {
   return `${service.toUpperCase().replaceAll('-', '_')}_SERVICE_URL`;
 }

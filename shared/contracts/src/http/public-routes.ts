@@ -1,35 +1,51 @@
+import { type TSchema, Type } from 'typebox';
+import type { ServiceName } from '../services.ts';
+import { BillingAccount, billingApiErrors } from './billing-api.ts';
+import { Mailbox, MailboxQuery } from './email-api.ts';
 import {
-  BillingAccount,
-  Mailbox,
-  MailboxQuery,
   Order,
   OrderList,
   OrderListQuery,
+  orderApiErrors,
   PlaceOrderHeaders,
   PlaceOrderRequest,
   ProductList,
+} from './order-api.ts';
+import {
   SignUpRequest,
   TokenRequest,
   TokenResponse,
   UserProfile,
+  userApiErrors,
   VerifyEmailRequest,
   VerifyEmailResponse,
-} from '@storekeeper/contracts';
-import { type TSchema, Type } from 'typebox';
-import type { Upstreams } from '../adapters/upstreams.ts';
-import type { GatewayErrorCode } from '../errors.ts';
+} from './user-api.ts';
+// pnpm new-service: imports
 
 /**
- * One public route that the service behind it answers. The gateway checks what is
- * declared here (token, rate limit, the request schemas shared with the service) and then
- * forwards: the client's body bytes and query string as they came, the request id, the
- * token and `passHeaders`; the service's answer goes back as it was sent.
+ * The error codes of the services' public APIs, as their contracts declare them: the
+ * services answer with them and the gateway documents them on the routes it forwards.
  */
-export interface ForwardedRoute {
+export const publicApiErrors = {
+  ...userApiErrors,
+  ...billingApiErrors,
+  ...orderApiErrors,
+  // pnpm new-service: errors
+} as const;
+export type PublicApiErrorCode = keyof typeof publicApiErrors;
+
+/**
+ * One public route that a service answers, forwarded by the gateway. The gateway checks
+ * what is declared here (token, rate limit, the request schemas the service uses too) and
+ * then forwards: the client's body bytes and query string as they came, the request id,
+ * the token and `passHeaders`; the service's answer goes back as it was sent. The gateway
+ * calls every service named here, and no other service has a public route.
+ */
+export interface PublicRoute {
   /** Method and public path (Fastify syntax, `:name` for a parameter); always under /api. */
   readonly route: `${'GET' | 'POST'} /api/${string}`;
   /** The service and its path; `:name` there takes the public parameter of that name. */
-  readonly to: { readonly service: keyof Upstreams; readonly path: string };
+  readonly to: { readonly service: ServiceName; readonly path: string };
   /** Default none. */
   readonly auth?: 'bearer' | 'none';
   /** Under the per-client limit of the sign-up, login and verification routes. */
@@ -51,13 +67,16 @@ export interface ForwardedRoute {
    * invalid input when something is validated, the token's, the rate limit's, and
    * UPSTREAM_UNAVAILABLE and OVERLOADED everywhere.
    */
-  readonly errors?: readonly GatewayErrorCode[];
+  readonly errors?: readonly PublicApiErrorCode[];
   /** Request headers the service needs beyond the request id and the token. */
   readonly passHeaders?: readonly string[];
 }
 
-/** The public API the services answer (DESIGN §3). Nothing under /internal is ever here. */
-export const routeTable: readonly ForwardedRoute[] = [
+/**
+ * The public API the services answer (DESIGN §3), in the contracts because it is one:
+ * between clients, the gateway and each service. Nothing under /internal is ever here.
+ */
+export const publicRoutes = [
   {
     route: 'POST /api/users',
     to: { service: 'user', path: '/users' },
@@ -96,16 +115,6 @@ export const routeTable: readonly ForwardedRoute[] = [
     auth: 'bearer',
     ok: { 200: UserProfile },
     errors: ['USER_NOT_FOUND'],
-  },
-  {
-    route: 'GET /api/billing/account',
-    to: { service: 'billing', path: '/billing/account' },
-    summary:
-      'The caller’s billing account: address, credit limit, available credit, recent charges',
-    tags: ['billing'],
-    auth: 'bearer',
-    ok: { 200: BillingAccount },
-    errors: ['BILLING_ACCOUNT_NOT_FOUND'],
   },
   {
     route: 'GET /api/products',
@@ -153,6 +162,16 @@ export const routeTable: readonly ForwardedRoute[] = [
     errors: ['ORDER_NOT_FOUND'],
   },
   {
+    route: 'GET /api/billing/account',
+    to: { service: 'billing', path: '/billing/account' },
+    summary:
+      'The caller’s billing account: address, credit limit, available credit, recent charges',
+    tags: ['billing'],
+    auth: 'bearer',
+    ok: { 200: BillingAccount },
+    errors: ['BILLING_ACCOUNT_NOT_FOUND'],
+  },
+  {
     route: 'GET /api/dev/mailbox',
     to: { service: 'email', path: '/dev/mailbox' },
     summary: 'Emails the system sent to an address (development only)',
@@ -161,4 +180,8 @@ export const routeTable: readonly ForwardedRoute[] = [
     querystring: MailboxQuery,
     ok: { 200: Mailbox },
   },
-];
+  // pnpm new-service: routes
+] as const satisfies readonly PublicRoute[];
+
+/** The services the gateway forwards to: every one with a public route. */
+export type PublicRouteService = (typeof publicRoutes)[number]['to']['service'];
