@@ -166,6 +166,51 @@ describe('pnpm new-service: the template keeps the house style', () => {
   });
 });
 
+describe('pnpm new-service --public', () => {
+  const plan = planService(options({ public: true }), workspace);
+  const routes = plan.edits.get('shared/contracts/src/http/public-routes.ts') ?? '';
+
+  it('declares the example routes in the public route table, with the API in the contracts', () => {
+    expect(routes).toContain("route: 'POST /api/stock-level/items',");
+    expect(routes).toContain("to: { service: 'stock-level', path: '/items/:itemId' },");
+    expect(routes).toContain('...stockLevelApiErrors,');
+    expect(routes).toMatch(/import \{[^}]*NewStockLevelItem[^}]*\} from '.\/stock-level-api.ts';/);
+    expect(plan.edits.get('shared/contracts/src/index.ts')).toContain(
+      "export * from './http/stock-level-api.ts';",
+    );
+    const api = plan.files.get('shared/contracts/src/http/stock-level-api.ts') ?? '';
+    expect(api).toContain('export const stockLevelApiErrors = {');
+    // The service validates and documents with the same schemas and codes.
+    expect(plan.files.get('services/stock-level/src/routes/item-routes.ts')).toMatch(
+      /import \{[^}]*NewStockLevelItem[^}]*\} from '@storekeeper\/contracts';/,
+    );
+    expect(plan.files.get('services/stock-level/src/errors.ts')).toContain(
+      'defineErrors(stockLevelApiErrors)',
+    );
+  });
+
+  it('has the gateway call the service in compose, and nothing else of the gateway changes', () => {
+    const compose = plan.edits.get('docker-compose.yml') ?? '';
+    const gateway = compose.slice(compose.indexOf('\n  gateway:\n'));
+    const entry = gateway.slice(0, gateway.indexOf('\n\n'));
+    expect(entry).toContain('      STOCK_LEVEL_SERVICE_URL: http://stock-level:3005\n');
+    expect(entry.endsWith('      stock-level: { condition: service_healthy }')).toBe(true);
+    const outside = [
+      ...[...plan.files.keys()].filter((p) => !p.startsWith('services/stock-level/')),
+      ...plan.edits.keys(),
+    ];
+    expect(outside.filter((p) => p.startsWith('services/'))).toEqual([]);
+  });
+
+  it('keeps the schemas in the service when the routes are not public', () => {
+    const internal = planService(options(), workspace);
+    expect(internal.edits.has('shared/contracts/src/http/public-routes.ts')).toBe(false);
+    expect(internal.files.get('services/stock-level/src/routes/item-routes.ts')).toContain(
+      'const NewStockLevelItem = Type.Object(',
+    );
+  });
+});
+
 describe('pnpm new-service --standalone: bad input', () => {
   it('refuses a folder inside this repository, and a folder that is not empty', () => {
     const args = ['stock', '--store', 'postgres'];
@@ -176,5 +221,20 @@ describe('pnpm new-service --standalone: bad input', () => {
     writeFileSync(join(full, 'keep.txt'), 'mine');
     expect(() => writeStandalone(root, full, args)).toThrow('the folder is not empty');
     expect(readdirSync(full)).toEqual(['keep.txt']);
+  });
+
+  it('refuses --public: a standalone service has no gateway in front of it', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'standalone-'));
+    const result = spawnSync(
+      process.execPath,
+      ['--conditions=@storekeeper/source', 'scripts/new-service.ts', 'stock', '--public'].concat([
+        '--standalone',
+        empty,
+      ]),
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('a standalone service has none. Nothing was written.');
+    expect(readdirSync(empty)).toEqual([]);
   });
 });
