@@ -36,6 +36,8 @@ export interface ServicePlan {
   readonly view: Record<string, unknown>;
 }
 
+/** What the service owns: its own PostgreSQL database or its own DynamoDB table. */
+const STORES = ['postgres', 'dynamodb'];
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/;
 const pascal = (value: string) =>
@@ -67,9 +69,12 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
   ) {
     throw new NewServiceError(`there is already a service "${name}" (${serviceDir})`);
   }
-  if (options.store !== 'postgres') {
+  if (!STORES.includes(options.store)) {
+    throw new NewServiceError(`--store ${options.store}: one of ${STORES.join(', ')}`);
+  }
+  if (options.store !== 'postgres' && options.publishes.length + options.consumes.length > 0) {
     throw new NewServiceError(
-      `--store ${options.store}: the template has PostgreSQL only so far (--store postgres)`,
+      `--store ${options.store}: events need PostgreSQL (the outbox and the inbox are tables in the service's database): use --store postgres`,
     );
   }
 
@@ -139,6 +144,8 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     hasConsumes: consumes.length > 0,
     messaging: publishes.length + consumes.length > 0,
     public: options.public === true,
+    postgres: options.store === 'postgres',
+    dynamodb: options.store === 'dynamodb',
   };
 
   const files = new Map<string, string>();

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   createMessagingClients,
   type MessagingClients,
   messagingEndpoints,
-  provisionDynamoTables,
   provisionTopology,
 } from '@storekeeper/local-cloud';
 import {
@@ -18,7 +17,7 @@ import {
   type HandlerSpy,
 } from '@storekeeper/messaging';
 import { createLifecycle, createLogger, loadConfig, type ServiceApp } from '@storekeeper/platform';
-import { requireBackends, uniqueName } from '@storekeeper/testing';
+import { createTestTable, requireBackends, uniqueName } from '@storekeeper/testing';
 import { expect } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { type Config, configSchema } from '../src/config.ts';
@@ -40,18 +39,18 @@ export function awsBackends() {
   };
 }
 
-/** A table of its own, declared like the real one, so suites never share data. */
-export async function provisionEmailTable(): Promise<string> {
-  const { region, credentials, dynamoEndpoint } = awsBackends();
-  const tableName = uniqueName('email-deliveries-');
+/** The email table as the service declares it (src/service.ts). */
+function declaredTable() {
   const declared = service.stores?.dynamodb?.[0];
   if (!declared) throw new Error('the email service declares no table');
-  await provisionDynamoTables(dynamoEndpoint, {
-    region,
-    credentials,
-    tables: [{ ...declared, tableName }],
-  });
-  return tableName;
+  return declared;
+}
+
+/** A table of its own, declared like the real one, so suites never share data. */
+export async function provisionEmailTable(): Promise<string> {
+  const table = await createTestTable(declaredTable());
+  table.close();
+  return table.tableName;
 }
 
 export interface EmailTable {
@@ -63,19 +62,8 @@ export interface EmailTable {
 
 /** A fresh email table and a client for it, for the adapters' tests. */
 export async function createEmailTable(): Promise<EmailTable> {
-  const { region, credentials, dynamoEndpoint } = awsBackends();
-  const tableName = await provisionEmailTable();
-  const dynamo = new DynamoDBClient({
-    region,
-    credentials,
-    ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}),
-  });
-  return {
-    tableName,
-    dynamo,
-    documents: DynamoDBDocumentClient.from(dynamo),
-    close: () => dynamo.destroy(),
-  };
+  const { tableName, client, close } = await createTestTable(declaredTable());
+  return { tableName, dynamo: client, documents: DynamoDBDocumentClient.from(client), close };
 }
 
 /** The service's config on the given table; `env` overrides the defaults. */

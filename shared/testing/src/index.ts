@@ -2,6 +2,7 @@ export { backendsModeFrom } from './backends-mode.ts';
 export { createLogCapture, type LogCapture, type LogRecord } from './create-log-capture.ts';
 export { createTcpProxy, type TcpProxy, type TcpTarget } from './create-tcp-proxy.ts';
 export { createTestDatabase, type TestDatabase } from './create-test-database.ts';
+export { createTestTable, type TestTable } from './create-test-table.ts';
 export {
   createTestTokens,
   type TestTokenIssuer,
