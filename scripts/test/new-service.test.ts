@@ -32,7 +32,8 @@ describe('pnpm new-service: bad input', () => {
     [{ consumes: ['order.shipped'] }, '--consumes order.shipped: no such event'],
     [{ publishes: ['order.placed'] }, 'a new event of this service is named "stock-level.'],
     [{ publishes: ['stock-level.Created'] }, 'a new event of this service is named'],
-    [{ store: 'dynamodb' }, '--store dynamodb'],
+    [{ store: 'mysql' }, '--store mysql: one of postgres, dynamodb'],
+    [{ store: 'dynamodb' }, '--store dynamodb: events need PostgreSQL'],
     [{ description: 'two\nlines' }, '--description: one line'],
   ] as const)('refuses %o with a message naming what is wrong', (overrides, message) => {
     expect(() => planService(options(overrides as Partial<NewServiceOptions>), workspace)).toThrow(
@@ -163,6 +164,40 @@ describe('pnpm new-service: the template keeps the house style', () => {
     expect(plan.edits.get('shared/contracts/src/topology.ts')).toContain(
       "'stock-level': { consumes: ['order.placed'] },",
     );
+  });
+});
+
+describe('pnpm new-service --store dynamodb', () => {
+  const plan = planService(options({ store: 'dynamodb', publishes: [], consumes: [] }), workspace);
+  const dir = plan.serviceDir;
+  const paths = [...plan.files.keys()]
+    .filter((p) => p.startsWith(`${dir}/`))
+    .map((p) => p.slice(dir.length + 1));
+  const example = 'services/email'; // the hand-written service with a DynamoDB table
+
+  it('owns a table instead of a database: no migrations, no SQL, tests that mirror src/', () => {
+    expect(paths.filter((p) => /migrat|postgres|\.sql$/.test(p))).toEqual([]);
+    expect(paths).toContain('src/adapters/dynamo-item-store.ts');
+    const tests = paths.filter((p) => p.startsWith('test/') && p.endsWith('.test.ts'));
+    for (const test of tests) {
+      const source = test.replace(/^test\//, 'src/').replace(/\.test\.ts$/, '.ts');
+      expect(paths, `${test} mirrors ${source}`).toContain(source);
+    }
+    expect(tests).toContain('test/adapters/dynamo-item-store.test.ts');
+    const service = plan.files.get(`${dir}/src/service.ts`) ?? '';
+    expect(service).toContain("setting: 'ITEMS_TABLE',");
+    expect(service).not.toContain('postgres');
+  });
+
+  it('has the scripts and pipeline of the DynamoDB service beside it, and no migration job', () => {
+    const pkg = JSON.parse(plan.files.get(`${dir}/package.json`) ?? '{}');
+    expect(pkg.scripts).toEqual(JSON.parse(read(`${example}/package.json`)).scripts);
+    expect(
+      plan.files.get('.github/workflows/stock-level.yml')?.replaceAll('stock-level', 'email'),
+    ).toBe(read('.github/workflows/email.yml'));
+    const compose = plan.edits.get('docker-compose.yml') ?? '';
+    expect(compose).not.toContain('stock-level-migrate');
+    expect(compose).toContain('  stock-level:\n');
   });
 });
 

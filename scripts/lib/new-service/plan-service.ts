@@ -36,8 +36,8 @@ export interface ServicePlan {
   readonly view: Record<string, unknown>;
 }
 
-/** What the service owns: its own PostgreSQL database or its own DynamoDB table. */
-const STORES = ['postgres', 'dynamodb'];
+/** What the service owns: its own PostgreSQL database, its own DynamoDB table, or nothing. */
+const STORES = ['postgres', 'dynamodb', 'none'];
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/;
 const pascal = (value: string) =>
@@ -146,6 +146,7 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     public: options.public === true,
     postgres: options.store === 'postgres',
     dynamodb: options.store === 'dynamodb',
+    stateless: options.store === 'none',
   };
 
   const files = new Map<string, string>();
@@ -219,7 +220,14 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
  * service's URL and health in the gateway's compose entry.
  */
 function declarePublic(
-  view: { name: string; NAME: string; port: number; Name: string; camelName: string },
+  view: {
+    name: string;
+    NAME: string;
+    port: number;
+    Name: string;
+    camelName: string;
+    stateless: boolean;
+  },
   {
     files,
     edit,
@@ -242,12 +250,10 @@ function declarePublic(
     ),
   );
   edit('shared/contracts/src/http/public-routes.ts', (text) => {
-    const names = [
-      `${view.Name}Item`,
-      `${view.Name}ItemParams`,
-      `New${view.Name}Item`,
-      `${view.camelName}ApiErrors`,
-    ];
+    const schemas = view.stateless
+      ? [`${view.Name}ItemName`, `New${view.Name}Item`]
+      : [`${view.Name}Item`, `${view.Name}ItemParams`, `New${view.Name}Item`];
+    const names = [...schemas, `${view.camelName}ApiErrors`];
     let next = insertBefore(
       text,
       '// pnpm new-service: imports',
