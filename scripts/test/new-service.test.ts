@@ -32,8 +32,9 @@ describe('pnpm new-service: bad input', () => {
     [{ consumes: ['order.shipped'] }, '--consumes order.shipped: no such event'],
     [{ publishes: ['order.placed'] }, 'a new event of this service is named "stock-level.'],
     [{ publishes: ['stock-level.Created'] }, 'a new event of this service is named'],
-    [{ store: 'mysql' }, '--store mysql: one of postgres, dynamodb'],
+    [{ store: 'mysql' }, '--store mysql: one of postgres, dynamodb, none'],
     [{ store: 'dynamodb' }, '--store dynamodb: events need PostgreSQL'],
+    [{ store: 'none', publishes: [] }, '--store none: events need PostgreSQL'],
     [{ description: 'two\nlines' }, '--description: one line'],
   ] as const)('refuses %o with a message naming what is wrong', (overrides, message) => {
     expect(() => planService(options(overrides as Partial<NewServiceOptions>), workspace)).toThrow(
@@ -198,6 +199,29 @@ describe('pnpm new-service --store dynamodb', () => {
     const compose = plan.edits.get('docker-compose.yml') ?? '';
     expect(compose).not.toContain('stock-level-migrate');
     expect(compose).toContain('  stock-level:\n');
+  });
+});
+
+describe('pnpm new-service --store none', () => {
+  const plan = planService(options({ store: 'none', publishes: [], consumes: [] }), workspace);
+  const dir = plan.serviceDir;
+  const paths = [...plan.files.keys()]
+    .filter((p) => p.startsWith(`${dir}/`))
+    .map((p) => p.slice(dir.length + 1));
+
+  it('owns nothing: no store port, no adapters, no migrations; tests that mirror src/', () => {
+    expect(paths.filter((p) => /adapters\/|migrat|store|\.sql$/.test(p))).toEqual([]);
+    const tests = paths.filter((p) => p.startsWith('test/') && p.endsWith('.test.ts'));
+    expect(tests.sort()).toEqual(['test/domain/item.test.ts', 'test/routes/item-routes.test.ts']);
+    const service = plan.files.get(`${dir}/src/service.ts`) ?? '';
+    expect(service).not.toContain('stores:');
+    expect(service).toContain('createDeps: () => ({}),');
+  });
+
+  it('starts in compose with nothing to wait for', () => {
+    const compose = plan.edits.get('docker-compose.yml') ?? '';
+    const entry = compose.slice(compose.indexOf('\n  stock-level:\n'));
+    expect(entry.slice(0, entry.indexOf('\n\n'))).not.toContain('depends_on');
   });
 });
 

@@ -137,6 +137,7 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
     description,
     // Quoted for code: a description may hold quotes (JSON is valid TypeScript too).
     descriptionLiteral: JSON.stringify(description),
+    summary: options.description ? `The ${name} service: ${description}` : description,
     publishes,
     consumes,
     firstPublished: publishes[0],
