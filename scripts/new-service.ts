@@ -19,7 +19,7 @@ import { NewServiceError, planService } from './lib/new-service/plan-service.ts'
 import { writeStandalone } from './lib/new-service/write-standalone.ts';
 
 const usage = `usage: pnpm new-service <name> [--description <text>] [--port <n>]
-                        [--store postgres] [--publishes <name>.<event>]... [--consumes <event>]...
+                        [--store postgres|dynamodb|none] [--publishes <name>.<event>]... [--consumes <event>]...
                         [--public] [--dry-run] [--standalone <dir>]`;
 
 const root = join(import.meta.dirname, '..');
