@@ -26,10 +26,10 @@ export function recordingHandlers(
   hooks: { before?: Hook } = {},
 ): EventHandlers<'billing', PostgresClient> & { calls: string[] } {
   const calls: string[] = [];
-  const handler: EventHandler<'user.signed-up' | 'order.placed', PostgresClient> = async (
-    event,
-    { tx },
-  ) => {
+  // Generic rather than one handler of the union: each entry is an instantiation of it.
+  const handler = async <T extends 'user.signed-up' | 'order.placed'>(
+    ...[event, { tx }]: Parameters<EventHandler<T, PostgresClient>>
+  ): Promise<void> => {
     calls.push(event.id);
     await hooks.before?.(event.id);
     await tx.query('INSERT INTO effects (event_id, event_type) VALUES ($1, $2)', [
