@@ -9,7 +9,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SegmentDocument } from '../shared/local-cloud/src/index.ts';
+import {
+  isOrderPlacement,
+  latestTrace,
+  type SegmentDocument,
+} from '../shared/contracts/src/traces/index.ts';
 import { readTraces, renderWaterfall } from '../shared/local-cloud/src/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,12 +32,7 @@ if (traces.size === 0) {
   process.exit(1);
 }
 
-const isOrder = (segment: SegmentDocument) =>
-  segment.annotations?.route === '/api/orders' && segment.http?.request?.method === 'POST';
-const startOf = (trace: readonly SegmentDocument[]) =>
-  Math.min(...trace.map((segment) => segment.start_time));
-
-let chosen: SegmentDocument[] | undefined;
+let chosen: readonly SegmentDocument[] | undefined;
 if (positionals[0]) {
   chosen = traces.get(positionals[0]);
   if (!chosen) {
@@ -41,8 +40,7 @@ if (positionals[0]) {
     process.exit(1);
   }
 } else if (values.last || values['last-request']) {
-  const candidates = [...traces.values()].filter((trace) => !values.last || trace.some(isOrder));
-  chosen = candidates.sort((a, b) => startOf(b) - startOf(a))[0];
+  chosen = latestTrace(traces, values.last ? isOrderPlacement : undefined);
   if (!chosen) {
     console.error('No order has been placed since `pnpm start` began keeping traces.');
     process.exit(1);

@@ -10,8 +10,10 @@ import {
 } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import { createSystemStatus } from './adapters/system-status.ts';
+import { traceFileReader } from './adapters/trace-file.ts';
 import type { Upstreams } from './adapters/upstreams.ts';
 import type { Config } from './config.ts';
+import { devTraceRoutes } from './routes/dev-trace-routes.ts';
 import { forwardedRoutes } from './routes/forwarded-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { statusRoutes } from './routes/status-routes.ts';
@@ -69,6 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
         probeTimeoutMs: config.STATUS_PROBE_TIMEOUT_MS,
       });
       await app.register(statusRoutes(status));
+      if (config.NODE_ENV !== 'production') {
+        await app.register(devTraceRoutes(traceFileReader(config.DEV_TRACE_FILE)));
+      }
     },
   });
 }

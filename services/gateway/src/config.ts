@@ -51,6 +51,13 @@ export const configSchema = defineConfig(
       default: 1_000,
       description: "Bound for each service's readiness probe on GET /api/status",
     }),
+    DEV_TRACE_FILE: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Development only: the segments file `pnpm start` keeps, which GET /api/dev/traces/… reads (the routes do not exist in production)',
+      }),
+    ),
     TRUSTED_PROXY_HOPS: Type.Integer({
       minimum: 0,
       maximum: 5,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeUpstreams, createUpstreams, type Upstreams } from '../src/adapters/upstreams.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
+import { upstreamUrlsEnv } from './helper.ts';
 
 const logger = createLogger({ service: 'gateway-test', level: 'silent' });
 const acceptedOrder = {
@@ -46,10 +47,12 @@ let token: string;
 async function gateway(env: Record<string, string>) {
   const { config } = await loadConfig(configSchema, {
     env: {
-      USER_SERVICE_URL: upstreamUrl,
-      BILLING_SERVICE_URL: upstreamUrl,
-      EMAIL_SERVICE_URL: upstreamUrl,
-      ORDER_SERVICE_URL: upstreamUrl,
+      ...upstreamUrlsEnv({
+        user: upstreamUrl,
+        billing: upstreamUrl,
+        email: upstreamUrl,
+        order: upstreamUrl,
+      }),
       ...env,
     },
   });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BillingAccount, OrderList, UserProfile } from '@storekeeper/contracts';
+import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import {
   createLifecycle,
   createLogger,
@@ -9,7 +10,12 @@ import {
   type ServiceApp,
 } from '@storekeeper/platform';
 import { createTestTokens } from '@storekeeper/testing';
-import { closeUpstreams, createUpstreams, type Upstreams } from '../src/adapters/upstreams.ts';
+import {
+  closeUpstreams,
+  createUpstreams,
+  type Upstreams,
+  upstreamServices,
+} from '../src/adapters/upstreams.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 
@@ -193,16 +199,28 @@ export interface TestGateway {
 }
 
 /** The gateway app in front of the stand-ins, with the settings given (strings, as env). */
+/**
+ * A `<NAME>_SERVICE_URL` for every service behind the gateway: the given ones, and for the
+ * rest (a service added with `pnpm new-service --public`) an address where nothing listens.
+ */
+export function upstreamUrlsEnv(urls: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    upstreamServices.map((name) => [serviceUrlSetting(name), urls[name] ?? 'http://127.0.0.1:9']),
+  );
+}
+
 export async function buildTestGateway(
   standIns: Pick<StandIns, 'user' | 'order' | 'billing' | 'email'>,
   env: Record<string, string> = {},
 ): Promise<TestGateway> {
   const { config } = await loadConfig(configSchema, {
     env: {
-      USER_SERVICE_URL: standIns.user.url,
-      ORDER_SERVICE_URL: standIns.order.url,
-      BILLING_SERVICE_URL: standIns.billing.url,
-      EMAIL_SERVICE_URL: standIns.email.url,
+      ...upstreamUrlsEnv({
+        user: standIns.user.url,
+        order: standIns.order.url,
+        billing: standIns.billing.url,
+        email: standIns.email.url,
+      }),
       ...env,
     },
   });

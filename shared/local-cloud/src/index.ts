@@ -65,7 +65,6 @@ export {
 export {
   parseDatagram,
   receiveSegments,
-  type SegmentDocument,
   type SegmentReceiver,
 } from './traces/receive-segments.ts';
 export { appendSegmentsTo, readTraces, type TraceFile } from './traces/trace-file.ts';

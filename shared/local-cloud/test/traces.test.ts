@@ -2,8 +2,9 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SegmentDocument } from '@storekeeper/contracts/traces';
 import { afterEach, describe, expect, it } from 'vitest';
-import { receiveSegments, type SegmentDocument } from '../src/traces/receive-segments.ts';
+import { receiveSegments } from '../src/traces/receive-segments.ts';
 import { appendSegmentsTo, readTraces } from '../src/traces/trace-file.ts';
 import { renderWaterfall } from '../src/traces/waterfall.ts';
 

@@ -1,4 +1,5 @@
-import { receiveSegments, type SegmentDocument } from '@storekeeper/local-cloud';
+import type { SegmentDocument } from '@storekeeper/contracts/traces';
+import { receiveSegments } from '@storekeeper/local-cloud';
 import { waitFor } from './wait-for.ts';
 
 export type { SegmentDocument };

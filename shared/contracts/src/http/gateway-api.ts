@@ -89,3 +89,41 @@ export const SystemStatus = Type.Object(
   { title: 'SystemStatus' },
 );
 export type SystemStatus = Static<typeof SystemStatus>;
+
+/** One span of a trace: a service's segment or one of its subsegments (a call, SQL, AWS). */
+export const TraceSpan = Type.Object(
+  {
+    depth: Type.Integer({ minimum: 0, description: 'Nesting: 0 for the first service' }),
+    service: Type.String(),
+    operation: Type.String({ description: 'e.g. `POST /api/orders`, `SQL …`, `SNS Publish`' }),
+    offsetMs: Type.Number({ description: 'Start, from the start of the trace' }),
+    durationMs: Type.Number(),
+    status: Type.String({
+      description:
+        'HTTP status, `ok`, or with a mark: `503!`/`fault` (5xx), `404?`/`error` (4xx), `…` in progress',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** A trace as `pnpm trace` shows it: every span in call order (development only). */
+export const TraceView = Type.Object(
+  {
+    traceId: Type.String(),
+    durationMs: Type.Number(),
+    services: Type.Array(Type.String(), { description: 'In order of first appearance' }),
+    spans: Type.Array(TraceSpan),
+  },
+  { additionalProperties: false, title: 'TraceView' },
+);
+export type TraceView = Static<typeof TraceView>;
+
+export const LatestTraceQuery = Type.Object(
+  {
+    of: Type.Union([Type.Literal('order'), Type.Literal('request')], {
+      default: 'order',
+      description: 'The latest order placement (POST /api/orders), or the latest request',
+    }),
+  },
+  { additionalProperties: false },
+);

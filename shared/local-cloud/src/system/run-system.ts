@@ -122,7 +122,12 @@ export async function runSystem(options: RunSystemOptions): Promise<number> {
       traces = { file, receiver: await receiveSegments((s) => file.append(s), { port: 2000 }) };
     }
     const tracingEnv: Record<string, string> = traces
-      ? { AWS_XRAY_DAEMON_ADDRESS: traces.receiver.address, TRACING_SAMPLING_RATE: '1' }
+      ? {
+          AWS_XRAY_DAEMON_ADDRESS: traces.receiver.address,
+          TRACING_SAMPLING_RATE: '1',
+          // Read by the gateway's development-only trace routes.
+          DEV_TRACE_FILE: traces.file.path,
+        }
       : {};
 
     const servicesStarted = performance.now();

@@ -1,9 +1,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SegmentDocument } from './receive-segments.ts';
+import { type SegmentDocument, tracesFromLines } from '@storekeeper/contracts/traces';
 
 export interface TraceFile {
+  readonly path: string;
   append(segment: SegmentDocument): void;
   close(): Promise<void>;
 }
@@ -27,6 +28,7 @@ export async function appendSegmentsTo(
   let rotating: Promise<void> = Promise.resolve();
   let rotations = 0;
   return {
+    path,
     append(segment) {
       const line = `${JSON.stringify(segment)}\n`;
       size += Buffer.byteLength(line);
@@ -52,29 +54,11 @@ export async function appendSegmentsTo(
 
 /**
  * The traces in `path` (and the rotated `path.1`), each trace's segments in the order
- * they were written. A segment sent twice (in progress, then complete) counts once, as
- * its last version.
+ * they were written; a segment sent twice counts once, as its last version.
  */
 export async function readTraces(path: string): Promise<Map<string, SegmentDocument[]>> {
   const texts = await Promise.all(
     [`${path}.1`, path].map((file) => readFile(file, 'utf8').catch(() => '')),
   );
-  const segments = new Map<string, SegmentDocument>();
-  for (const line of texts.join('\n').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const segment = JSON.parse(line) as SegmentDocument;
-      segments.delete(segment.id);
-      segments.set(segment.id, segment);
-    } catch {
-      // a line cut short by a crash: skipped
-    }
-  }
-  const traces = new Map<string, SegmentDocument[]>();
-  for (const segment of segments.values()) {
-    const trace = traces.get(segment.trace_id) ?? [];
-    trace.push(segment);
-    traces.set(segment.trace_id, trace);
-  }
-  return traces;
+  return tracesFromLines(texts.join('\n'));
 }
