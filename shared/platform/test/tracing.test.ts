@@ -390,3 +390,17 @@ describe('tracing off', () => {
     ).resolves.toEqual({ status: 200, h: undefined });
   });
 });
+
+describe('the X-Ray daemon address', () => {
+  it('reads both forms of AWS_XRAY_DAEMON_ADDRESS, and names the variable when it is neither', async () => {
+    const { udpAddressOf } = await import('../src/tracing/xray-tracing.ts');
+    expect(udpAddressOf('127.0.0.1:2000')).toEqual({ host: '127.0.0.1', port: 2000 });
+    expect(udpAddressOf('tcp:10.0.0.1:2000 udp:10.0.0.2:2001')).toEqual({
+      host: '10.0.0.2',
+      port: 2001,
+    });
+    expect(udpAddressOf('xray-daemon:2000')).toEqual({ host: 'xray-daemon', port: 2000 });
+    expect(udpAddressOf('[::1]:2000')).toEqual({ host: '::1', port: 2000 });
+    expect(() => udpAddressOf('localhost')).toThrow('AWS_XRAY_DAEMON_ADDRESS');
+  });
+});

@@ -1,3 +1,5 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
 import type { Tracing } from './tracing.ts';
@@ -51,6 +53,10 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     rules: [],
   });
 
+  const send = segmentSender(
+    udpAddressOf(process.env.AWS_XRAY_DAEMON_ADDRESS ?? options.daemonAddress),
+    sdkLog,
+  );
   const flagStatus = (node: Node, status: number) => {
     if (status === 429) node.addThrottleFlag();
     if (status >= 500) node.addFaultFlag();
@@ -63,6 +69,9 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     openRoot(service, _operation, traceHeader, sample) {
       const data: TraceData = traceHeader ? AWSXRay.utils.processTraceData(traceHeader) : {};
       const segment = new AWSXRay.Segment(service, data.root, data.parent);
+      // The SDK's own flush copies the segment and serializes it twice (once for a debug
+      // line built whether or not it is logged): a third of a traced request's cost.
+      segment.flush = () => send(segment);
       // The caller's decision stands; a trace's first service decides by the rules.
       // It reads only the host, method and URL of the response's request.
       const response = {
@@ -153,4 +162,58 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
 function nameOf(subject: ChildSubject): string {
   if (subject.kind === 'sql') return subject.target.database;
   return subject.service;
+}
+
+const protocolHeader = '{"format":"json","version":1}\n';
+
+/**
+ * The daemon's UDP address from AWS_XRAY_DAEMON_ADDRESS's two forms, as the SDK reads
+ * them: `host:port`, or `tcp:host:port udp:host:port`.
+ */
+export function udpAddressOf(address: string): { host: string; port: number } {
+  const udp = /(?:^|\s)udp:(\S+)/.exec(address)?.[1] ?? address.trim();
+  const at = udp.lastIndexOf(':');
+  const port = Number(udp.slice(at + 1));
+  if (at < 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new TypeError(`AWS_XRAY_DAEMON_ADDRESS: "${address}" is not host:port`);
+  }
+  return { host: udp.slice(0, at).replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * Sends closed segments to the daemon as the SDK would (its protocol header, the segment
+ * as JSON, one datagram each), serializing each once, over one connected UDP socket.
+ * Fire and forget: a send that fails is logged (once a minute at most) and dropped.
+ */
+function segmentSender(
+  daemon: { host: string; port: number },
+  logger: Logger,
+): (segment: Segment) => void {
+  let socket: Socket | undefined;
+  // What closed while the socket was still connecting, sent once it has (bounded).
+  let connecting: string[] | undefined;
+  let lastWarning = 0;
+  const warn = (error: Error | null) => {
+    if (!error || Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    logger.warn({ err: error }, 'could not send a segment to the X-Ray daemon');
+  };
+  const open = () => {
+    const opened = createSocket(isIPv6(daemon.host) ? 'udp6' : 'udp4').unref();
+    opened.on('error', warn);
+    connecting = [];
+    opened.connect(daemon.port, daemon.host, () => {
+      const queued = connecting ?? [];
+      connecting = undefined;
+      for (const message of queued) opened.send(message, warn);
+    });
+    return opened;
+  };
+  return (segment) => {
+    if (segment.notTraced === true) return;
+    socket ??= open();
+    const message = protocolHeader + segment.format();
+    if (!connecting) socket.send(message, warn);
+    else if (connecting.length < 1_000) connecting.push(message);
+  };
 }
