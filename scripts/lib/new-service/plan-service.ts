@@ -221,14 +221,7 @@ export function planService(options: NewServiceOptions, workspace: Workspace): S
  * service's URL and health in the gateway's compose entry.
  */
 function declarePublic(
-  view: {
-    name: string;
-    NAME: string;
-    port: number;
-    Name: string;
-    camelName: string;
-    stateless: boolean;
-  },
+  view: { name: string; Name: string; camelName: string; stateless: boolean },
   {
     files,
     edit,
