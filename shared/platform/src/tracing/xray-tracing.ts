@@ -166,6 +166,36 @@ function nameOf(subject: ChildSubject): string {
 
 const protocolHeader = '{"format":"json","version":1}\n';
 
+/** The SDK's links between nodes and its bookkeeping: not part of a segment document. */
+const internalFields = new Set(['segment', 'parent', 'counter', 'notTraced']);
+
+/**
+ * The segment document the daemon reads, as the SDK's own `format()` writes it, at a
+ * fraction of the cost: own fields only, without the internal ones (the SDK walks every
+ * prototype method for each node) and stringified without a replacer function (the SDK's
+ * turns BigInts into strings; a segment that holds one falls back to its way).
+ */
+function serialize(segment: Segment): string {
+  try {
+    return JSON.stringify(documentOf(segment));
+  } catch {
+    return segment.format();
+  }
+}
+
+function documentOf(node: object): Record<string, unknown> {
+  const document: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (internalFields.has(key) || value === undefined) continue;
+    if (key === 'subsegments') {
+      if (Array.isArray(value) && value.length > 0) document[key] = value.map(documentOf);
+      continue;
+    }
+    document[key] = value;
+  }
+  return document;
+}
+
 /**
  * The daemon's UDP address from AWS_XRAY_DAEMON_ADDRESS's two forms, as the SDK reads
  * them: `host:port`, or `tcp:host:port udp:host:port`.
@@ -212,7 +242,7 @@ function segmentSender(
   return (segment) => {
     if (segment.notTraced === true) return;
     socket ??= open();
-    const message = protocolHeader + segment.format();
+    const message = protocolHeader + serialize(segment);
     if (!connecting) socket.send(message, warn);
     else if (connecting.length < 1_000) connecting.push(message);
   };
