@@ -1,23 +1,45 @@
 import { readFile } from 'node:fs/promises';
-import { type SegmentDocument, tracesFromLines } from '@storekeeper/contracts/traces';
+import {
+  isOrderPlacement,
+  lastTraceIdInLines,
+  type SegmentDocument,
+  traceFromLines,
+} from '@storekeeper/contracts/traces';
 
 export interface TraceReader {
-  /** Every trace in the file now, by trace id; undefined when no file is kept. */
-  read(): Promise<Map<string, SegmentDocument[]> | undefined>;
+  /** Whether a trace file is kept at all (only under `pnpm start`). */
+  readonly kept: boolean;
+  /** One trace's segments, or undefined when the file has none of it. */
+  trace(traceId: string): Promise<SegmentDocument[] | undefined>;
+  /** The last trace written with an order placement, or of any request. */
+  latest(of: 'order' | 'request'): Promise<SegmentDocument[] | undefined>;
 }
 
 /**
  * The segments `pnpm start` keeps as JSON lines (`path`, and `path.1` once rotated), read
- * afresh on each call: the file grows while the system runs. A missing file is no traces.
+ * afresh on each call (the file grows while the system runs), parsing only the lines of
+ * the trace asked for. A missing file holds no traces.
  */
 export function traceFileReader(path: string | undefined): TraceReader {
+  const text = async () => {
+    if (!path) return '';
+    const parts = await Promise.all(
+      [`${path}.1`, path].map((file) => readFile(file, 'utf8').catch(() => '')),
+    );
+    return parts.join('\n');
+  };
   return {
-    async read() {
-      if (!path) return undefined;
-      const texts = await Promise.all(
-        [`${path}.1`, path].map((file) => readFile(file, 'utf8').catch(() => '')),
-      );
-      return tracesFromLines(texts.join('\n'));
+    kept: path !== undefined,
+    async trace(traceId) {
+      return traceFromLines(await text(), traceId);
+    },
+    async latest(of) {
+      const lines = await text();
+      const traceId =
+        of === 'order'
+          ? lastTraceIdInLines(lines, isOrderPlacement, '"/api/orders"')
+          : lastTraceIdInLines(lines);
+      return traceId ? traceFromLines(lines, traceId) : undefined;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { LatestTraceQuery, TraceView } from '@storekeeper/contracts';
-import { isOrderPlacement, latestTrace, traceView } from '@storekeeper/contracts/traces';
+import { traceView } from '@storekeeper/contracts/traces';
 import { Type } from 'typebox';
 import type { TraceReader } from '../adapters/trace-file.ts';
 import { gatewayErrors } from '../errors.ts';
@@ -15,15 +15,13 @@ const TraceId = Type.String({
  * the spans `pnpm trace` prints.
  */
 export function devTraceRoutes(traces: TraceReader): FastifyPluginAsyncTypebox {
-  const read = async () => {
-    const all = await traces.read();
-    if (!all) {
+  const requireFile = () => {
+    if (!traces.kept) {
       throw gatewayErrors.create(
         'TRACE_NOT_FOUND',
         'no traces are kept here: `pnpm start` keeps them (and sets DEV_TRACE_FILE)',
       );
     }
-    return all;
   };
   return async (app) => {
     app.get(
@@ -40,8 +38,9 @@ export function devTraceRoutes(traces: TraceReader): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
+        requireFile();
         const { of } = request.query;
-        const trace = latestTrace(await read(), of === 'order' ? isOrderPlacement : undefined);
+        const trace = await traces.latest(of);
         if (!trace) {
           throw gatewayErrors.create(
             'TRACE_NOT_FOUND',
@@ -66,7 +65,8 @@ export function devTraceRoutes(traces: TraceReader): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const trace = (await read()).get(request.params.traceId);
+        requireFile();
+        const trace = await traces.trace(request.params.traceId);
         if (!trace) {
           throw gatewayErrors.create('TRACE_NOT_FOUND', `no trace ${request.params.traceId}`);
         }

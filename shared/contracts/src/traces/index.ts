@@ -1,2 +1,9 @@
 export type { SegmentDocument } from './segment-document.ts';
-export { isOrderPlacement, latestTrace, tracesFromLines, traceView } from './trace-view.ts';
+export {
+  isOrderPlacement,
+  lastTraceIdInLines,
+  latestTrace,
+  traceFromLines,
+  tracesFromLines,
+  traceView,
+} from './trace-view.ts';

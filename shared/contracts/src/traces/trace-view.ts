@@ -27,6 +27,38 @@ export function tracesFromLines(text: string): Map<string, SegmentDocument[]> {
   return traces;
 }
 
+/**
+ * One trace's segments from JSON lines, parsing only the lines that name it: a long
+ * session's file holds megabytes of other traces.
+ */
+export function traceFromLines(text: string, traceId: string): SegmentDocument[] | undefined {
+  const lines = text.split('\n').filter((line) => line.includes(traceId));
+  return tracesFromLines(lines.join('\n')).get(traceId);
+}
+
+/**
+ * The trace id of the last segment written with `matching` (default: any), reading from
+ * the end and parsing only the lines that `hint` (a substring) allows.
+ */
+export function lastTraceIdInLines(
+  text: string,
+  matching: (segment: SegmentDocument) => boolean = () => true,
+  hint = '',
+): string | undefined {
+  const lines = text.split('\n');
+  for (let index = lines.length - 1; index >= 0; index -= 1) {
+    const line = lines[index] ?? '';
+    if (!line.trim() || !line.includes(hint)) continue;
+    try {
+      const segment = JSON.parse(line) as SegmentDocument;
+      if (matching(segment)) return segment.trace_id;
+    } catch {
+      // a line cut short by a crash: skipped
+    }
+  }
+  return undefined;
+}
+
 /** The segment of an order placement through the gateway. */
 export function isOrderPlacement(segment: SegmentDocument): boolean {
   return segment.annotations?.route === '/api/orders' && segment.http?.request?.method === 'POST';

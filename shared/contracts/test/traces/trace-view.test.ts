@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   isOrderPlacement,
+  lastTraceIdInLines,
   latestTrace,
+  traceFromLines,
   tracesFromLines,
   traceView,
 } from '../../src/traces/index.ts';
@@ -70,5 +72,20 @@ describe('latestTrace', () => {
     expect(latestTrace(traces)?.[0]?.trace_id).toBe(profileSegment.trace_id);
     expect(latestTrace(traces, isOrderPlacement)?.[0]?.trace_id).toBe(traceId);
     expect(latestTrace(new Map(), isOrderPlacement)).toBeUndefined();
+  });
+});
+
+describe('reading one trace from a long file', () => {
+  const text = [gatewaySegment, orderSegment, profileSegment]
+    .map((segment) => JSON.stringify(segment))
+    .concat('{"trace_id": "cut sho')
+    .join('\n');
+
+  it('finds one trace by id, and the last one written with a segment that matches', () => {
+    expect(traceFromLines(text, traceId)).toEqual([gatewaySegment, orderSegment]);
+    expect(traceFromLines(text, '1-00000000-000000000000000000000000')).toBeUndefined();
+    expect(lastTraceIdInLines(text)).toBe(profileSegment.trace_id);
+    expect(lastTraceIdInLines(text, isOrderPlacement, '"/api/orders"')).toBe(traceId);
+    expect(lastTraceIdInLines('', isOrderPlacement)).toBeUndefined();
   });
 });
