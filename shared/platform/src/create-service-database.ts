@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { connectedAsSuperuser, ensureLoginRole, ensureOwnedDatabase } from '@storekeeper/contracts';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { pgModule } from './pg-module.ts';
 
 export interface CreateServiceDatabaseOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -65,7 +66,8 @@ export async function createServiceDatabase(
   const password = passwordOf(existing, role) ?? randomBytes(24).toString('base64url');
 
   // libpq's variables, read from `env` (not process.env): what the task was given.
-  const admin = new pg.Client({
+  const { Client: PgClient } = pgModule();
+  const admin = new PgClient({
     host: env.PGHOST,
     port: Number(env.PGPORT ?? 5432),
     user: env.PGUSER,

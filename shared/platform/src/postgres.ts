@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health.ts';
+import { pgModule } from './pg-module.ts';
 import { tracing } from './tracing/tracing.ts';
 
 export type PostgresPool = pg.Pool;
@@ -21,7 +22,8 @@ export interface PostgresPoolOptions {
  * so the process survives a database restart and readiness reports the outage.
  */
 export function createPostgresPool(options: PostgresPoolOptions): PostgresPool {
-  const pool = new pg.Pool({
+  const { Pool } = pgModule();
+  const pool = new Pool({
     connectionString: options.connectionString,
     application_name: options.applicationName,
     max: options.max ?? 10,
