@@ -1,7 +1,7 @@
+import { publicRouteServices } from '@storekeeper/contracts';
 import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import { defineConfig, tokenVerificationConfigProperties } from '@storekeeper/platform';
 import { type Static, type TString, Type } from 'typebox';
-import { upstreamServices } from './adapters/upstreams.ts';
 
 /** Required: whoever runs the gateway (the orchestrator, compose) sets one per service called. */
 function serviceUrl(name: string) {
@@ -16,7 +16,7 @@ export const configSchema = defineConfig(
   {
     // USER_SERVICE_URL, ORDER_SERVICE_URL, …: one per service with a public route.
     ...(Object.fromEntries(
-      upstreamServices.map((name) => [serviceUrlSetting(name), serviceUrl(name)]),
+      publicRouteServices.map((name) => [serviceUrlSetting(name), serviceUrl(name)]),
     ) as Record<`${string}_SERVICE_URL`, TString>),
     ...tokenVerificationConfigProperties,
     UPSTREAM_TIMEOUT_MS: Type.Integer({

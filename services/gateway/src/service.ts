@@ -1,5 +1,6 @@
+import { publicRouteServices } from '@storekeeper/contracts';
 import { defineService, tokenVerifierFromConfig } from '@storekeeper/platform';
-import { closeUpstreams, createUpstreams, upstreamServices } from './adapters/upstreams.ts';
+import { closeUpstreams, createUpstreams } from './adapters/upstreams.ts';
 import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
 
@@ -9,7 +10,7 @@ export const service = defineService({
   description: 'Public API: authentication check, routing to the services, rate limits',
   configSchema,
   // Every service with a public route (shared/contracts, http/public-routes.ts).
-  calls: upstreamServices,
+  calls: publicRouteServices,
   createDeps({ config, logger, closeOnShutdown }) {
     const upstreams = createUpstreams(config, logger);
     closeOnShutdown('upstream clients', () => closeUpstreams(upstreams));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BillingAccount, OrderList, UserProfile } from '@storekeeper/contracts';
+import { publicRouteServices } from '@storekeeper/contracts';
 import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import {
   createLifecycle,
@@ -10,12 +11,7 @@ import {
   type ServiceApp,
 } from '@storekeeper/platform';
 import { createTestTokens } from '@storekeeper/testing';
-import {
-  closeUpstreams,
-  createUpstreams,
-  type Upstreams,
-  upstreamServices,
-} from '../src/adapters/upstreams.ts';
+import { closeUpstreams, createUpstreams, type Upstreams } from '../src/adapters/upstreams.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 
@@ -205,7 +201,10 @@ export interface TestGateway {
  */
 export function upstreamUrlsEnv(urls: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(
-    upstreamServices.map((name) => [serviceUrlSetting(name), urls[name] ?? 'http://127.0.0.1:9']),
+    publicRouteServices.map((name) => [
+      serviceUrlSetting(name),
+      urls[name] ?? 'http://127.0.0.1:9',
+    ]),
   );
 }
 

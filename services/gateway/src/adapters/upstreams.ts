@@ -1,13 +1,8 @@
-import { type PublicRouteService, publicRoutes } from '@storekeeper/contracts';
+import { type PublicRouteService, publicRouteServices } from '@storekeeper/contracts';
 import { serviceUrlSetting } from '@storekeeper/contracts/manifest';
 import { createServiceClient, type ServiceClient } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-
-/** The services behind the gateway: each one a public route names, in table order. */
-export const upstreamServices: readonly PublicRouteService[] = [
-  ...new Set(publicRoutes.map((entry) => entry.to.service)),
-];
 
 export type Upstreams = Readonly<Record<PublicRouteService, ServiceClient>>;
 
@@ -31,7 +26,7 @@ export function createUpstreams(config: Config, logger: Logger): Upstreams {
       },
     });
   };
-  return Object.fromEntries(upstreamServices.map((name) => [name, client(name)])) as Upstreams;
+  return Object.fromEntries(publicRouteServices.map((name) => [name, client(name)])) as Upstreams;
 }
 
 export async function closeUpstreams(upstreams: Upstreams): Promise<void> {

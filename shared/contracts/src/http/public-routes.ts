@@ -185,3 +185,8 @@ export const publicRoutes = [
 
 /** The services the gateway forwards to: every one with a public route. */
 export type PublicRouteService = (typeof publicRoutes)[number]['to']['service'];
+
+/** Those services, each once, in table order: the gateway's clients, `calls` and URL settings. */
+export const publicRouteServices: readonly PublicRouteService[] = [
+  ...new Set(publicRoutes.map((entry) => entry.to.service)),
+];
