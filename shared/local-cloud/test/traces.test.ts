@@ -2,61 +2,25 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SegmentDocument } from '@storekeeper/contracts/traces';
+import {
+  exampleGatewaySegment,
+  exampleOrderSegment,
+  exampleTraceId,
+  type SegmentDocument,
+} from '@storekeeper/contracts/traces';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receiveSegments } from '../src/traces/receive-segments.ts';
 import { appendSegmentsTo, readTraces } from '../src/traces/trace-file.ts';
 import { renderWaterfall } from '../src/traces/waterfall.ts';
 
-const trace = '1-6930a1b2-0123456789abcdef01234567';
+const trace = exampleTraceId;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Gateway → order (a call), the order's own segment under that call, and its SQL. */
-const gateway: SegmentDocument = {
-  id: 'a000000000000001',
-  trace_id: trace,
-  name: 'gateway',
-  start_time: 100,
-  end_time: 100.08,
-  annotations: { route: '/api/orders' },
-  http: { request: { method: 'POST' }, response: { status: 202 } },
-  subsegments: [
-    {
-      id: 'a000000000000002',
-      trace_id: trace,
-      name: 'order',
-      namespace: 'remote',
-      start_time: 100.002,
-      end_time: 100.078,
-      http: { request: { method: 'POST', url: 'http://127.0.0.1:3002/orders' } },
-    },
-  ],
-};
-const order: SegmentDocument = {
-  id: 'b000000000000001',
-  trace_id: trace,
-  name: 'order',
-  parent_id: 'a000000000000002',
-  start_time: 100.003,
-  end_time: 100.07,
-  annotations: { route: '/orders' },
-  http: { request: { method: 'POST' }, response: { status: 503 } },
-  fault: true,
-  subsegments: [
-    {
-      id: 'b000000000000002',
-      trace_id: trace,
-      name: 'orders',
-      namespace: 'remote',
-      start_time: 100.01,
-      end_time: 100.012,
-      sql: { sanitized_query: 'SELECT 1' },
-    },
-  ],
-};
+const gateway = exampleGatewaySegment;
+const order = exampleOrderSegment;
 
 describe('renderWaterfall', () => {
   it('puts each service under the call that caused it, in time order, with offsets and status', () => {

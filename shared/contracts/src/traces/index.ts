@@ -1,3 +1,9 @@
+export {
+  exampleGatewaySegment,
+  exampleOrderSegment,
+  exampleProfileSegment,
+  exampleTraceId,
+} from './example-trace.ts';
 export type { SegmentDocument } from './segment-document.ts';
 export {
   isOrderPlacement,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exampleGatewaySegment,
+  exampleOrderSegment,
+  exampleProfileSegment,
+  exampleTraceId,
   isOrderPlacement,
   lastTraceIdInLines,
   latestTrace,
@@ -7,12 +11,11 @@ import {
   tracesFromLines,
   traceView,
 } from '../../src/traces/index.ts';
-import { gatewaySegment, orderSegment, profileSegment, traceId } from './fixtures.ts';
 
 describe('traceView', () => {
   it('puts each service under the call that caused it, in time order, with offsets and status', () => {
-    const view = traceView([orderSegment, gatewaySegment]);
-    expect(view).toMatchObject({ traceId, durationMs: 80, services: ['gateway', 'order'] });
+    const view = traceView([exampleOrderSegment, exampleGatewaySegment]);
+    expect(view).toMatchObject({ traceId: exampleTraceId, durationMs: 80, services: ['gateway', 'order'] });
     expect(view.spans).toEqual([
       {
         depth: 0,
@@ -52,40 +55,45 @@ describe('traceView', () => {
 
 describe('tracesFromLines', () => {
   it('groups by trace, keeps the last version of a segment sent twice, skips a cut line', () => {
-    const inProgress = { ...orderSegment, end_time: undefined, in_progress: true };
-    const text = [inProgress, gatewaySegment, orderSegment, profileSegment]
+    const inProgress = { ...exampleOrderSegment, end_time: undefined, in_progress: true };
+    const text = [inProgress, exampleGatewaySegment, exampleOrderSegment, exampleProfileSegment]
       .map((segment) => JSON.stringify(segment))
       .concat('{"id": "cut sho')
       .join('\n');
     const traces = tracesFromLines(text);
-    expect([...traces.keys()]).toEqual([traceId, profileSegment.trace_id]);
-    expect(traces.get(traceId)).toEqual([gatewaySegment, orderSegment]);
+    expect([...traces.keys()]).toEqual([exampleTraceId, exampleProfileSegment.trace_id]);
+    expect(traces.get(exampleTraceId)).toEqual([exampleGatewaySegment, exampleOrderSegment]);
   });
 });
 
 describe('latestTrace', () => {
   const traces = tracesFromLines(
-    [gatewaySegment, orderSegment, profileSegment].map((s) => JSON.stringify(s)).join('\n'),
+    [exampleGatewaySegment, exampleOrderSegment, exampleProfileSegment]
+      .map((s) => JSON.stringify(s))
+      .join('\n'),
   );
 
   it('finds the latest trace, or the latest with an order placement', () => {
-    expect(latestTrace(traces)?.[0]?.trace_id).toBe(profileSegment.trace_id);
-    expect(latestTrace(traces, isOrderPlacement)?.[0]?.trace_id).toBe(traceId);
+    expect(latestTrace(traces)?.[0]?.trace_id).toBe(exampleProfileSegment.trace_id);
+    expect(latestTrace(traces, isOrderPlacement)?.[0]?.trace_id).toBe(exampleTraceId);
     expect(latestTrace(new Map(), isOrderPlacement)).toBeUndefined();
   });
 });
 
 describe('reading one trace from a long file', () => {
-  const text = [gatewaySegment, orderSegment, profileSegment]
+  const text = [exampleGatewaySegment, exampleOrderSegment, exampleProfileSegment]
     .map((segment) => JSON.stringify(segment))
     .concat('{"trace_id": "cut sho')
     .join('\n');
 
   it('finds one trace by id, and the last one written with a segment that matches', () => {
-    expect(traceFromLines(text, traceId)).toEqual([gatewaySegment, orderSegment]);
+    expect(traceFromLines(text, exampleTraceId)).toEqual([
+      exampleGatewaySegment,
+      exampleOrderSegment,
+    ]);
     expect(traceFromLines(text, '1-00000000-000000000000000000000000')).toBeUndefined();
-    expect(lastTraceIdInLines(text)).toBe(profileSegment.trace_id);
-    expect(lastTraceIdInLines(text, isOrderPlacement, '"/api/orders"')).toBe(traceId);
+    expect(lastTraceIdInLines(text)).toBe(exampleProfileSegment.trace_id);
+    expect(lastTraceIdInLines(text, isOrderPlacement, '"/api/orders"')).toBe(exampleTraceId);
     expect(lastTraceIdInLines('', isOrderPlacement)).toBeUndefined();
   });
 });

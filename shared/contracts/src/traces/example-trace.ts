@@ -1,11 +1,15 @@
-import type { SegmentDocument } from '../../src/traces/index.ts';
+import type { SegmentDocument } from './segment-document.ts';
 
-export const traceId = '1-6930a1b2-0123456789abcdef01234567';
+// An example of what `pnpm start` receives: an order placement through the gateway whose
+// call to the order service failed (503), and a later request of another kind. What the
+// trace tools are shown with, in their tests and documentation.
+
+export const exampleTraceId = '1-6930a1b2-0123456789abcdef01234567';
 
 /** Gateway → order (a call), the order's own segment under that call, and its SQL. */
-export const gatewaySegment: SegmentDocument = {
+export const exampleGatewaySegment: SegmentDocument = {
   id: 'a000000000000001',
-  trace_id: traceId,
+  trace_id: exampleTraceId,
   name: 'gateway',
   start_time: 100,
   end_time: 100.08,
@@ -14,7 +18,7 @@ export const gatewaySegment: SegmentDocument = {
   subsegments: [
     {
       id: 'a000000000000002',
-      trace_id: traceId,
+      trace_id: exampleTraceId,
       name: 'order',
       namespace: 'remote',
       start_time: 100.002,
@@ -24,9 +28,9 @@ export const gatewaySegment: SegmentDocument = {
   ],
 };
 
-export const orderSegment: SegmentDocument = {
+export const exampleOrderSegment: SegmentDocument = {
   id: 'b000000000000001',
-  trace_id: traceId,
+  trace_id: exampleTraceId,
   name: 'order',
   parent_id: 'a000000000000002',
   start_time: 100.003,
@@ -37,7 +41,7 @@ export const orderSegment: SegmentDocument = {
   subsegments: [
     {
       id: 'b000000000000002',
-      trace_id: traceId,
+      trace_id: exampleTraceId,
       name: 'orders',
       namespace: 'remote',
       start_time: 100.01,
@@ -48,7 +52,7 @@ export const orderSegment: SegmentDocument = {
 };
 
 /** A later request of another kind, in a trace of its own. */
-export const profileSegment: SegmentDocument = {
+export const exampleProfileSegment: SegmentDocument = {
   id: 'c000000000000001',
   trace_id: '1-6930a1b3-fedcba9876543210fedcba98',
   name: 'gateway',
