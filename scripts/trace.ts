@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   isOrderPlacement,
-  latestTrace,
+  lastTraceIdInLines,
+  readTraceLines,
   type SegmentDocument,
+  traceFromLines,
 } from '../shared/contracts/src/traces/index.ts';
-import { readTraces, renderWaterfall } from '../shared/local-cloud/src/index.ts';
+import { renderWaterfall } from '../shared/local-cloud/src/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const file = `${root}.local/traces/segments.jsonl`;
@@ -26,21 +28,25 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 
-const traces = await readTraces(file);
-if (traces.size === 0) {
+// The same reading as the gateway's development route: only the lines of the trace shown.
+const lines = await readTraceLines(file);
+if (!lines.trim()) {
   console.error(`No traces in ${file}. Start the system with \`pnpm start\` and make a request.`);
   process.exit(1);
 }
 
 let chosen: readonly SegmentDocument[] | undefined;
 if (positionals[0]) {
-  chosen = traces.get(positionals[0]);
+  chosen = traceFromLines(lines, positionals[0]);
   if (!chosen) {
     console.error(`No trace ${positionals[0]} in ${file}.`);
     process.exit(1);
   }
 } else if (values.last || values['last-request']) {
-  chosen = latestTrace(traces, values.last ? isOrderPlacement : undefined);
+  const traceId = values.last
+    ? lastTraceIdInLines(lines, isOrderPlacement, '"/api/orders"')
+    : lastTraceIdInLines(lines);
+  chosen = traceId ? traceFromLines(lines, traceId) : undefined;
   if (!chosen) {
     console.error('No order has been placed since `pnpm start` began keeping traces.');
     process.exit(1);

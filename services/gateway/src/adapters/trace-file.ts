@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import {
   isOrderPlacement,
   lastTraceIdInLines,
+  readTraceLines,
   type SegmentDocument,
   traceFromLines,
 } from '@storekeeper/contracts/traces';
@@ -21,13 +21,7 @@ export interface TraceReader {
  * the trace asked for. A missing file holds no traces.
  */
 export function traceFileReader(path: string | undefined): TraceReader {
-  const text = async () => {
-    if (!path) return '';
-    const parts = await Promise.all(
-      [`${path}.1`, path].map((file) => readFile(file, 'utf8').catch(() => '')),
-    );
-    return parts.join('\n');
-  };
+  const text = async () => (path ? readTraceLines(path) : '');
   return {
     kept: path !== undefined,
     async trace(traceId) {

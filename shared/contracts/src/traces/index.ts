@@ -4,11 +4,11 @@ export {
   exampleProfileSegment,
   exampleTraceId,
 } from './example-trace.ts';
+export { readTraceLines } from './read-trace-lines.ts';
 export type { SegmentDocument } from './segment-document.ts';
 export {
   isOrderPlacement,
   lastTraceIdInLines,
-  latestTrace,
   traceFromLines,
   tracesFromLines,
   traceView,

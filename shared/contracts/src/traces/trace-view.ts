@@ -64,18 +64,6 @@ export function isOrderPlacement(segment: SegmentDocument): boolean {
   return segment.annotations?.route === '/api/orders' && segment.http?.request?.method === 'POST';
 }
 
-/** The trace that started last, of those with a segment `matching` (default: any). */
-export function latestTrace(
-  traces: ReadonlyMap<string, readonly SegmentDocument[]>,
-  matching: (segment: SegmentDocument) => boolean = () => true,
-): readonly SegmentDocument[] | undefined {
-  const startOf = (trace: readonly SegmentDocument[]) =>
-    Math.min(...trace.map((segment) => segment.start_time));
-  return [...traces.values()]
-    .filter((trace) => trace.some(matching))
-    .sort((a, b) => startOf(b) - startOf(a))[0];
-}
-
 /**
  * One trace as spans in call order: each service's segment under the call that caused it,
  * subsegments under their segment, siblings by start time; offsets from the trace's start.

@@ -6,7 +6,6 @@ import {
   exampleTraceId,
   isOrderPlacement,
   lastTraceIdInLines,
-  latestTrace,
   traceFromLines,
   tracesFromLines,
   traceView,
@@ -15,7 +14,11 @@ import {
 describe('traceView', () => {
   it('puts each service under the call that caused it, in time order, with offsets and status', () => {
     const view = traceView([exampleOrderSegment, exampleGatewaySegment]);
-    expect(view).toMatchObject({ traceId: exampleTraceId, durationMs: 80, services: ['gateway', 'order'] });
+    expect(view).toMatchObject({
+      traceId: exampleTraceId,
+      durationMs: 80,
+      services: ['gateway', 'order'],
+    });
     expect(view.spans).toEqual([
       {
         depth: 0,
@@ -63,20 +66,6 @@ describe('tracesFromLines', () => {
     const traces = tracesFromLines(text);
     expect([...traces.keys()]).toEqual([exampleTraceId, exampleProfileSegment.trace_id]);
     expect(traces.get(exampleTraceId)).toEqual([exampleGatewaySegment, exampleOrderSegment]);
-  });
-});
-
-describe('latestTrace', () => {
-  const traces = tracesFromLines(
-    [exampleGatewaySegment, exampleOrderSegment, exampleProfileSegment]
-      .map((s) => JSON.stringify(s))
-      .join('\n'),
-  );
-
-  it('finds the latest trace, or the latest with an order placement', () => {
-    expect(latestTrace(traces)?.[0]?.trace_id).toBe(exampleProfileSegment.trace_id);
-    expect(latestTrace(traces, isOrderPlacement)?.[0]?.trace_id).toBe(exampleTraceId);
-    expect(latestTrace(new Map(), isOrderPlacement)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type SegmentDocument, tracesFromLines } from '@storekeeper/contracts/traces';
+import {
+  readTraceLines,
+  type SegmentDocument,
+  tracesFromLines,
+} from '@storekeeper/contracts/traces';
 
 export interface TraceFile {
   readonly path: string;
@@ -57,8 +61,5 @@ export async function appendSegmentsTo(
  * they were written; a segment sent twice counts once, as its last version.
  */
 export async function readTraces(path: string): Promise<Map<string, SegmentDocument[]>> {
-  const texts = await Promise.all(
-    [`${path}.1`, path].map((file) => readFile(file, 'utf8').catch(() => '')),
-  );
-  return tracesFromLines(texts.join('\n'));
+  return tracesFromLines(await readTraceLines(path));
 }
