@@ -53,10 +53,9 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     rules: [],
   });
 
-  const send = segmentSender(
-    udpAddressOf(process.env.AWS_XRAY_DAEMON_ADDRESS ?? options.daemonAddress),
-    sdkLog,
-  );
+  // The kit sends closed segments; the SDK's emitter, told the same address above, is
+  // left only the subsegments it streams on its own (a segment with over 100 of them).
+  const send = segmentSender(udpAddressOf(options.daemonAddress), sdkLog);
   const flagStatus = (node: Node, status: number) => {
     if (status === 429) node.addThrottleFlag();
     if (status >= 500) node.addFaultFlag();
@@ -70,7 +69,7 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
       const data: TraceData = traceHeader ? AWSXRay.utils.processTraceData(traceHeader) : {};
       const segment = new AWSXRay.Segment(service, data.root, data.parent);
       // The SDK's own flush copies the segment and serializes it twice (once for a debug
-      // line built whether or not it is logged): a third of a traced request's cost.
+      // line built whether or not it is logged); see segmentSender.
       segment.flush = () => send(segment);
       // The caller's decision stands; a trace's first service decides by the rules.
       // It reads only the host, method and URL of the response's request.
