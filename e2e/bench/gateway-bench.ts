@@ -12,7 +12,7 @@
  *   every request traced, on X-Ray and on OpenTelemetry (tracing overhead);
  * - `GET /api/me/overview` against its floor, the slowest of its three downstream calls
  *   made directly, one connection at a time;
- * - start-up: each service from its built `dist` (as in the images), stopped and started
+ * - start-up: each service from its bundle (as in the images), stopped and started
  *   again alone while the rest of the system idles, spawn → first ready answer.
  *
  * Writes docs/benchmarks/gateway.md and gateway.png (--out DIR). Needs `pnpm build` (the
@@ -175,7 +175,7 @@ const report = [
   '',
   '## Start-up',
   '',
-  `Spawn → first 200 from \`/health/ready\`, each service from its built \`dist\` on CPU 0 with Node's compile cache filled (as the images build it), started`,
+  `Spawn → first 200 from \`/health/ready\`, each service as its image runs it (its bundle, \`dist/bundle/server.js\`, with \`NODE_ENV=production\` and Node's compile cache filled) on CPU 0, started`,
   `alone ${values['startup-runs']} times while the rest of the system idles (PostgreSQL services first run their`,
   `migrations, not counted). \`node -e 0\` takes ${nodeBaselineMs.toFixed(0)} ms here.`,
   '',
@@ -224,7 +224,7 @@ function overviewSummary(): string {
   ].join('\n');
 }
 
-/** Each service stopped and started again alone, from `dist`, `startup-runs` times. */
+/** Each service stopped and started again alone, from its bundle, `startup-runs` times. */
 async function startupPerService(connection: BackendConnection): Promise<StartupRow[]> {
   const runs = Number(values['startup-runs']);
   // Node's compile cache, as the images build it: the first start fills it.
@@ -235,7 +235,8 @@ async function startupPerService(connection: BackendConnection): Promise<Startup
     env: Object.fromEntries(
       ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [
         name,
-        { LOG_LEVEL: 'warn', NODE_COMPILE_CACHE: compileCache },
+        // As the image runs it: production settings, the compile cache filled.
+        { LOG_LEVEL: 'warn', NODE_ENV: 'production', NODE_COMPILE_CACHE: compileCache },
       ]),
     ),
   });

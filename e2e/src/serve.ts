@@ -3,7 +3,9 @@
  * in .ci/run): backends as STOREKEEPER_BACKENDS says, every service as a process, until
  * SIGTERM or SIGINT.
  *
- *   pnpm --filter @storekeeper/e2e serve [--url-file FILE]
+ *   pnpm --filter @storekeeper/e2e serve [--url-file FILE] [--from source|dist]
+ *
+ * `--from dist` runs each service as its image does, from the bundle `pnpm build` made.
  *
  * Prints `GATEWAY_URL=…` once the system is ready (and writes the URL to FILE).
  */
@@ -12,7 +14,14 @@ import { parseArgs } from 'node:util';
 import { startBackends } from '@storekeeper/testing';
 import { startSystem } from './start-system.ts';
 
-const { values } = parseArgs({ options: { 'url-file': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'url-file': { type: 'string' }, from: { type: 'string', default: 'source' } },
+});
+if (values.from !== 'source' && values.from !== 'dist') {
+  console.error(`--from ${values.from}: expected source or dist`);
+  process.exit(2);
+}
+const from = values.from;
 const backends = await startBackends();
 if (!backends.backends.available) {
   console.error(`backends unavailable: ${backends.backends.reason}`);
@@ -26,6 +35,7 @@ try {
     // Schemathesis sends hundreds of requests from one address.
     env: { gateway: { AUTH_RATE_LIMIT_PER_MINUTE: '100000' } },
     echo: (service, line) => process.stderr.write(`${service.padEnd(8)}| ${line}\n`),
+    from,
   });
 } catch (error) {
   console.error((error as Error).message);

@@ -55,7 +55,8 @@ export function renderManifest(definition: ServiceDefinition, dir: string): Serv
     port: defaultPortOf(definition),
     run: {
       dev: ['node', source, 'src/server.ts'],
-      start: ['node', 'dist/server.js'],
+      // The bundle `pnpm build` makes after tsc (scripts/bundle-service.ts, ADR 0050).
+      start: ['node', 'dist/bundle/server.js'],
       ...(migrates
         ? {
             migrate: {

@@ -20,6 +20,7 @@ const copied = [
   'shared/messaging',
   'shared/testing',
   'shared/local-cloud',
+  'scripts/bundle-service.ts',
   'scripts/start.ts',
   'scripts/start',
   'scripts/trace.ts',

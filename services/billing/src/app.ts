@@ -44,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     lifecycle: deps.lifecycle,
     readiness: [postgresReadinessCheck(deps.pool), ...(deps.readiness ?? [])],
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    environment: deps.config.NODE_ENV,
     routes: billingRoutes({
       billing,
       pool: deps.pool,

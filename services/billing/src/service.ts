@@ -10,8 +10,8 @@ export const service = defineService({
   description: 'Billing accounts, credit limits and charges',
   configSchema,
   stores: { postgres: { database: 'billing', role: 'storekeeper_billing' } },
-  createDeps({ config, logger, closeOnShutdown }) {
-    const pool = createPostgresPool({
+  async createDeps({ config, logger, closeOnShutdown }) {
+    const pool = await createPostgresPool({
       connectionString: config.DATABASE_URL,
       applicationName: 'billing',
       logger,

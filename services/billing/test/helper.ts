@@ -60,7 +60,7 @@ export async function createBillingTestDatabase(): Promise<BillingTestDatabase> 
     logger,
   });
   const proxy = await createTcpProxy(db.url);
-  const pool = createPostgresPool({
+  const pool = await createPostgresPool({
     connectionString: proxy.url(db.url),
     applicationName: 'billing-test',
     logger,

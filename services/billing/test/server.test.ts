@@ -52,7 +52,11 @@ beforeAll(async () => {
     dir: fileURLToPath(new URL('../migrations', import.meta.url)),
     logger,
   });
-  pool = createPostgresPool({ connectionString: db.url, applicationName: 'billing-test', logger });
+  pool = await createPostgresPool({
+    connectionString: db.url,
+    applicationName: 'billing-test',
+    logger,
+  });
   messaging = createMessagingClients({
     region: aws.region,
     credentials: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey },

@@ -39,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
       ...(deps.readiness ?? []),
     ],
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    environment: deps.config.NODE_ENV,
     routes: async (app) => {
       if (devMailbox) await app.register(mailboxRoutes(deliveries));
     },

@@ -47,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     readiness: [],
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     loadShedding: { maxEventLoopDelayMs: config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    environment: config.NODE_ENV,
     routes: async (app) => {
       await app.register(rateLimit, {
         global: false,

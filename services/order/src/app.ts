@@ -47,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     // Not the user service: without it orders cannot be placed, but they can be read.
     readiness: [postgresReadinessCheck(deps.pool), ...(deps.readiness ?? [])],
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    environment: deps.config.NODE_ENV,
     routes: async (app) => {
       await app.register(productRoutes(orders));
       await app.register(orderRoutes({ orders, authenticate }));

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
   const { config, secrets } = loaded;
   const logger = createLogger({ service: 'order-rebuild', level: config.LOG_LEVEL, secrets });
-  const pool = createPostgresPool({
+  const pool = await createPostgresPool({
     connectionString: config.DATABASE_URL,
     applicationName: 'order-rebuild',
     logger,

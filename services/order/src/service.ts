@@ -20,8 +20,8 @@ export const service = defineService({
   stores: { postgres: { database: 'orders', role: 'storekeeper_order' } },
   // Before an order is taken: is the customer's email verified?
   calls: ['user'],
-  createDeps({ config, logger, closeOnShutdown }) {
-    const pool = createPostgresPool({
+  async createDeps({ config, logger, closeOnShutdown }) {
+    const pool = await createPostgresPool({
       connectionString: config.DATABASE_URL,
       applicationName: 'order',
       logger,

@@ -36,7 +36,7 @@ describeWithBackends('order service', () => {
     await migrate({ databaseUrl: db.url, dir: migrations, logger });
     // The service reaches its database through a proxy the test can cut.
     proxy = await createTcpProxy(db.url);
-    pool = createPostgresPool({
+    pool = await createPostgresPool({
       connectionString: proxy.url(db.url),
       applicationName: 'order-test',
       logger,

@@ -37,7 +37,7 @@ export interface OrderTestDatabase {
 export async function createOrderTestDatabase(): Promise<OrderTestDatabase> {
   const db = await createTestDatabase('order');
   await migrate({ databaseUrl: db.url, dir: migrations, logger });
-  const pool = createPostgresPool({
+  const pool = await createPostgresPool({
     connectionString: db.url,
     applicationName: 'order-test',
     logger,

@@ -58,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     lifecycle: deps.lifecycle,
     readiness: [postgresReadinessCheck(deps.pool)],
     loadShedding: { maxEventLoopDelayMs: deps.config.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS },
+    environment: deps.config.NODE_ENV,
     routes: async (app) => {
       await app.register(userRoutes({ users, authenticate }));
       await app.register(jwksRoutes(deps.tokenIssuer.jwks));

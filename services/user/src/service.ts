@@ -19,7 +19,7 @@ export const service = defineService({
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     });
-    const pool = createPostgresPool({
+    const pool = await createPostgresPool({
       connectionString: config.DATABASE_URL,
       applicationName: 'user',
       logger,

@@ -56,7 +56,7 @@ export async function buildUserTestApp(): Promise<UserTestApp> {
     dir: fileURLToPath(new URL('../migrations', import.meta.url)),
     logger,
   });
-  const pool = createPostgresPool({
+  const pool = await createPostgresPool({
     connectionString: db.url,
     applicationName: 'user-test',
     logger,

@@ -45,7 +45,7 @@ const clients = createMessagingClients({
 });
 const database = await createTestDatabase('bench', { connection: backends.connection });
 await applyOutboxMigration(database.url, logger);
-const pool = createPostgresPool({
+const pool = await createPostgresPool({
   connectionString: database.url,
   applicationName: 'bench',
   logger,

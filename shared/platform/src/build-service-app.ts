@@ -38,6 +38,11 @@ export interface ServiceAppOptions {
   readonly bodyLimitBytes?: number;
   /** The service's own routes; they run behind load shedding, health probes do not. */
   readonly routes: FastifyPluginAsync;
+  /**
+   * The service's NODE_ENV. In production the route schemas are not checked against the
+   * JSON Schema meta-schema again at start-up (see registerValidation); elsewhere they are.
+   */
+  readonly environment?: 'development' | 'test' | 'production';
 }
 
 /**
@@ -51,7 +56,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
   // First, so the segment spans every other hook of the request.
   tracing().register(app, options.name);
 
-  registerValidation(app);
+  registerValidation(app, { checkSchemas: options.environment !== 'production' });
   registerJsonBodyParser(app);
   app.decorateRequest('caller', null);
   registerErrorHandler(app);

@@ -12,7 +12,11 @@ export function baseConfigProperties(defaults: { port: number }) {
   return {
     NODE_ENV: Type.Union(
       [Type.Literal('development'), Type.Literal('test'), Type.Literal('production')],
-      { default: 'development', description: 'production disables development-only routes' },
+      {
+        default: 'development',
+        description:
+          'production disables development-only routes and the start-up check of route schemas',
+      },
     ),
     HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
     PORT: Type.Integer({

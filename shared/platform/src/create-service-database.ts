@@ -3,7 +3,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { connectedAsSuperuser, ensureLoginRole, ensureOwnedDatabase } from '@storekeeper/contracts';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { pgModule } from './pg-module.ts';
+import { importPg } from './postgres.ts';
 
 export interface CreateServiceDatabaseOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -66,7 +66,7 @@ export async function createServiceDatabase(
   const password = passwordOf(existing, role) ?? randomBytes(24).toString('base64url');
 
   // libpq's variables, read from `env` (not process.env): what the task was given.
-  const { Client: PgClient } = pgModule();
+  const { Client: PgClient } = await importPg();
   const admin = new PgClient({
     host: env.PGHOST,
     port: Number(env.PGPORT ?? 5432),

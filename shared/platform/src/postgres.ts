@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from './health.ts';
-import { pgModule } from './pg-module.ts';
 import { tracing } from './tracing/tracing.ts';
 
 export type PostgresPool = pg.Pool;
@@ -20,9 +19,13 @@ export interface PostgresPoolOptions {
  * A connection pool with bounded waits everywhere: connecting, acquiring, and each
  * statement. Errors on idle clients (the server went away) are logged, not thrown,
  * so the process survives a database restart and readiness reports the outage.
+ *
+ * Async because the `pg` driver is imported on first use: a service without PostgreSQL
+ * (the gateway, the email service) never loads it, though the kit's index exports this,
+ * and a service's bundle keeps it in a chunk of its own (docs/adr/0050).
  */
-export function createPostgresPool(options: PostgresPoolOptions): PostgresPool {
-  const { Pool } = pgModule();
+export async function createPostgresPool(options: PostgresPoolOptions): Promise<PostgresPool> {
+  const { Pool } = await importPg();
   const pool = new Pool({
     connectionString: options.connectionString,
     application_name: options.applicationName,
@@ -115,4 +118,9 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
     },
   });
   return applied.map((migration) => migration.name);
+}
+
+/** The `pg` driver (CommonJS: its exports are the default export). */
+export async function importPg(): Promise<typeof pg> {
+  return (await import('pg')).default;
 }

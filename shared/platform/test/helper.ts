@@ -23,6 +23,7 @@ export interface TestAppOptions {
   lifecycle?: Lifecycle;
   maxEventLoopDelayMs?: number;
   sampleIntervalMs?: number;
+  environment?: 'development' | 'test' | 'production';
 }
 
 export async function buildTestApp(options: TestAppOptions = {}): Promise<{
@@ -43,6 +44,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<{
       sampleIntervalMs: options.sampleIntervalMs ?? 1_000,
     },
     routes: options.routes ?? (async () => {}),
+    ...(options.environment ? { environment: options.environment } : {}),
   });
   await app.ready();
   return { app, logs, lifecycle };

@@ -274,7 +274,7 @@ describe('X-Ray tracing', () => {
 describeWithBackends('X-Ray subsegments of real backends', () => {
   it('records each SQL statement with its text, never the password, a failure as a fault', async () => {
     await using db = await createTestDatabase('tracing');
-    const pool = createPostgresPool({
+    const pool = await createPostgresPool({
       connectionString: db.url,
       applicationName: 'tracing-test',
       logger: createLogger({ service: 'front', level: 'silent' }),

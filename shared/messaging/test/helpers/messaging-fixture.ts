@@ -83,7 +83,7 @@ export async function createMessagingFixture(
     databaseUrl = database.url;
     dropDatabase = database.drop;
     await applyOutboxMigration(database.url, logger);
-    pool = createPostgresPool({
+    pool = await createPostgresPool({
       connectionString: database.url,
       applicationName: 'messaging-test',
       logger,
