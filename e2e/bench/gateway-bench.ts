@@ -10,6 +10,7 @@
  * - the gateway → the user service, and the gateway's `/health/live`;
  * - the gateway and the user service again at LOG_LEVEL=info (logging overhead), and with
  *   every request traced, on X-Ray and on OpenTelemetry (tracing overhead);
+ * - what the kit's service client adds to a call, against undici alone;
  * - `GET /api/me/overview` against its floor, the slowest of its three downstream calls
  *   made directly, one connection at a time;
  * - start-up: each service from its bundle (as in the images), stopped and started
@@ -29,7 +30,9 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { overviewRecentOrderCount } from '@storekeeper/contracts';
 import type { BackendConnection } from '@storekeeper/local-cloud';
+import { createLogger, createServiceClient } from '@storekeeper/platform';
 import { startBackends, waitFor } from '@storekeeper/testing';
+import { Agent as UndiciAgent, request as undiciRequest } from 'undici';
 import { createApiClient } from '../src/api-client.ts';
 import { freePort } from '../src/free-port.ts';
 import { type SystemUnderTest, startSystem } from '../src/start-system.ts';
@@ -47,6 +50,15 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const clientCalls = 20_000;
+const clientConcurrency = 8;
+
+interface ClientRow {
+  readonly caller: string;
+  readonly callsPerSecond: number;
+  /** CPU time of the calling process per call, in microseconds. */
+  readonly cpuMicros: number;
+}
 
 interface Row {
   readonly path: string;
@@ -65,12 +77,16 @@ interface StartupRow {
 const rows: Row[] = [];
 const overviewRows: Row[] = [];
 const startupRows: StartupRow[] = [];
+const clientRows: ClientRow[] = [];
 let nodeBaselineMs = Number.NaN;
 const started = await startBackends();
 if (!started.backends.available) throw new Error(`backends: ${started.backends.reason}`);
 // Where traced services send their spans: a stand-in for the daemon (UDP) and for the
 // OTLP collector, on CPU 0 with the system, as a sidecar shares its Fargate task's CPU.
 const sink = await startTraceSink();
+// The services' standard output goes to a file, as a log driver takes it: nothing reads
+// their log lines on CPU 0, where that reading would be counted as their logging cost.
+const logDir = await mkdtemp(join(tmpdir(), 'sk-bench-logs-'));
 const passes: { suffix: string; env: Record<string, string> }[] = [
   { suffix: '', env: { LOG_LEVEL: 'warn' } },
   { suffix: ' (LOG_LEVEL=info)', env: { LOG_LEVEL: 'info' } },
@@ -92,6 +108,9 @@ try {
   for (const [index, pass] of passes.entries()) {
     const system = await startSystem({
       connection: started.backends.connection,
+      // As the images run them: each service from its bundle.
+      from: 'dist',
+      stdoutFile: join(logDir, `pass-${index}.log`),
       env: Object.fromEntries(
         ['gateway', 'user', 'order', 'billing', 'email'].map((name) => [
           name,
@@ -126,11 +145,13 @@ try {
       await system.stop();
     }
   }
+  clientRows.push(...(await clientOverhead(sink.http)));
   startupRows.push(...(await startupPerService(started.backends.connection)));
   nodeBaselineMs = await nodeBaseline();
 } finally {
   sink.stop();
   await started.stop();
+  await rm(logDir, { recursive: true, force: true });
 }
 
 const find = (path: string) => rows.find((r) => r.path === path);
@@ -140,7 +161,7 @@ const report = [
   '# Gateway benchmark',
   '',
   `${new Date().toISOString()} — ${cpus().length} × ${cpu}; ${started.backends.description}.`,
-  `System on CPU 0, wrk on CPU 1; ${connections} connections, ${seconds} s per row, \`GET /users/me\` with a valid token.`,
+  `System on CPU 0 (each service from its bundle, as the images run it; standard output to a file, as a log driver takes it), wrk on CPU 1; ${connections} connections, ${seconds} s per row, \`GET /users/me\` with a valid token.`,
   'Absolute figures drift between runs on a shared machine; the ratios are measured in one run.',
   '',
   '| path | req/s | p50 ms | p99 ms | note |',
@@ -172,6 +193,18 @@ const report = [
   ),
   '',
   overviewSummary(),
+  '',
+  '## What the service client adds to a call',
+  '',
+  `The gateway's calls go through the kit's service client: undici with a circuit breaker (opossum), a deadline per call, a retry budget and the rolling statistics \`/api/status\` shows. Here the same ${clientCalls.toLocaleString('en')} GETs, ${clientConcurrency} at a time, go to a trivial upstream (\`{}\`, on CPU 0) from this process (CPU 0), through undici alone and through the kit's client; breaker closed, tracing off.`,
+  '',
+  '| caller | calls/s | CPU µs per call |',
+  '|---|---|---|',
+  ...clientRows.map(
+    (r) => `| ${r.caller} | ${r.callsPerSecond.toFixed(0)} | ${r.cpuMicros.toFixed(1)} |`,
+  ),
+  '',
+  clientSummary(),
   '',
   '## Start-up',
   '',
@@ -222,6 +255,63 @@ function overviewSummary(): string {
     `- overview p50 ÷ the slowest downstream p50 (${slowest.toFixed(2)} ms, the floor with a core to spare): **${(aggregator.p50 / slowest).toFixed(2)}×**`,
     `- overview p50 ÷ the sum of the downstream p50s (${sum.toFixed(2)} ms, the floor when, as here, all services share one core): **${(aggregator.p50 / sum).toFixed(2)}×**, ${(aggregator.p50 - sum).toFixed(2)} ms for the gateway's own hop and its three calls`,
   ].join('\n');
+}
+
+/**
+ * The kit's service client against undici alone (its transport), on one trivial upstream:
+ * what the breaker, the deadline, the retry budget and the statistics cost per call.
+ * Each caller runs twice, alternately, after a warm-up; the better run counts.
+ */
+async function clientOverhead(upstream: string): Promise<ClientRow[]> {
+  const agent = new UndiciAgent({ keepAliveTimeout: 10_000 });
+  const client = createServiceClient({
+    name: 'bench',
+    baseUrl: upstream,
+    logger: createLogger({ service: 'bench', level: 'silent' }),
+  });
+  const callers = {
+    'undici alone': async () => {
+      const response = await undiciRequest(`${upstream}/`, { dispatcher: agent });
+      await response.body.arrayBuffer();
+    },
+    "the kit's service client": async () => {
+      await client.requestRaw({ method: 'GET', path: '/' });
+    },
+  };
+  const measure = async (call: () => Promise<void>, calls: number) => {
+    let next = 0;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: clientConcurrency }, async () => {
+        while (next++ < calls) await call();
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { callsPerSecond: calls / seconds, cpuMicros: (used.user + used.system) / calls };
+  };
+  try {
+    const best = new Map<string, ClientRow>();
+    for (const call of Object.values(callers)) await measure(call, clientCalls / 4);
+    for (let round = 0; round < 2; round++) {
+      for (const [caller, call] of Object.entries(callers)) {
+        const result = await measure(call, clientCalls);
+        const before = best.get(caller);
+        if (!before || result.cpuMicros < before.cpuMicros) best.set(caller, { caller, ...result });
+      }
+    }
+    return [...best.values()];
+  } finally {
+    await client.close();
+    await agent.close();
+  }
+}
+
+function clientSummary(): string {
+  const [bare, kit] = clientRows;
+  if (!bare || !kit) return '';
+  return `- the kit's client costs **${(kit.cpuMicros - bare.cpuMicros).toFixed(1)} µs** of CPU per call more than undici alone (${(kit.cpuMicros / bare.cpuMicros).toFixed(2)}×); calls/s ${(kit.callsPerSecond / bare.callsPerSecond).toFixed(2)}×`;
 }
 
 /** Each service stopped and started again alone, from its bundle, `startup-runs` times. */

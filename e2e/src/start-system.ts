@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { readServiceManifests, type ServiceEntry } from '@storekeeper/contracts/manifest';
 import {
   type BackendConnection,
@@ -58,6 +59,12 @@ export interface StartSystemOptions {
   readonly echo?: (service: string, line: string) => void;
   /** From the TypeScript source (default) or from each service's built `dist`. */
   readonly from?: 'source' | 'dist';
+  /**
+   * Each service's standard output appended to this file, instead of read into `lines`
+   * (standard error still is): what the gateway bench measures the services with, so
+   * that reading their log lines is not counted as their cost.
+   */
+  readonly stdoutFile?: string;
 }
 
 /**
@@ -71,11 +78,15 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
   const { connection } = options;
   const entries = readServiceManifests();
   const lines = new Map<string, string[]>(entries.map((e) => [e.manifest.name, []]));
-  const supervisor = createSupervisor((name, line) => {
-    const service = name.replace(/:migrate$/, '');
-    lines.get(service)?.push(line);
-    options.echo?.(name, line);
-  });
+  let stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'a');
+  const supervisor = createSupervisor(
+    (name, line) => {
+      const service = name.replace(/:migrate$/, '');
+      lines.get(service)?.push(line);
+      options.echo?.(name, line);
+    },
+    stdoutFd === undefined ? {} : { stdout: stdoutFd },
+  );
   const databases: Record<string, TestDatabase> = {};
   const aws = connection.aws;
   const credentials = { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey };
@@ -88,6 +99,8 @@ export async function startSystem(options: StartSystemOptions): Promise<SystemUn
 
   const stop = async () => {
     await supervisor.stop(processes, 20_000);
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+    stdoutFd = undefined;
     messaging.destroy();
     await Promise.all(Object.values(databases).map((db) => db.drop()));
   };

@@ -41,12 +41,21 @@ export interface Supervisor {
 
 export type OutputLine = (name: string, line: string, stream: 'stdout' | 'stderr') => void;
 
+export interface SupervisorOptions {
+  /**
+   * A file descriptor every child's standard output is written to directly, instead of
+   * being read line by line into `output` (standard error still is). For measuring a
+   * service without a reader of its log lines on its CPU, as a log driver takes them.
+   */
+  readonly stdout?: number;
+}
+
 /**
  * Child processes run in their own process group (detached), so a Ctrl-C in the terminal
  * reaches only the orchestrator, which then stops them in order: services before the
  * backends they use. Signals go to the whole group, so nothing a child started survives.
  */
-export function createSupervisor(output: OutputLine): Supervisor {
+export function createSupervisor(output: OutputLine, options: SupervisorOptions = {}): Supervisor {
   const all = new Set<SupervisedProcess>();
 
   // Also after the leader exited: something it started may still be in its group.
@@ -65,7 +74,7 @@ export function createSupervisor(output: OutputLine): Supervisor {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(spec.ipc ? (['ipc'] as const) : [])],
+      stdio: ['ignore', options.stdout ?? 'pipe', 'pipe', ...(spec.ipc ? (['ipc'] as const) : [])],
     });
     let hasExited = false;
     const exited = new Promise<ExitStatus>((resolve) => {

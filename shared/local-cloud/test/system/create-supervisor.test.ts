@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSupervisor } from '../../src/system/create-supervisor.ts';
 
@@ -25,6 +28,25 @@ describe('createSupervisor', () => {
     });
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(lines).toEqual(['hello/stdout: one', 'hello/stdout: two', 'hello/stderr: oops']);
+  });
+
+  it('writes standard output straight to a file when given one, and still reads stderr', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'supervisor-')), 'stdout.log');
+    const fd = openSync(file, 'a');
+    const lines: string[] = [];
+    const supervisor = createSupervisor(
+      (name, line, stream) => lines.push(`${name}/${stream}: ${line}`),
+      { stdout: fd },
+    );
+    const child = supervisor.start({
+      name: 'hello',
+      command: node,
+      args: ['-e', 'console.log("one\\ntwo"); console.error("oops")'],
+    });
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    closeSync(fd);
+    expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+    expect(lines).toEqual(['hello/stderr: oops']);
   });
 
   it('escalates to SIGKILL, for the whole process group, when SIGTERM is ignored', async () => {
