@@ -168,12 +168,19 @@ describeWithBackends('one trace per order (X-Ray)', () => {
       ...lines('gateway').filter((l) => l.requestId === placed.headers.get('x-request-id')),
       ...lines('billing').filter((l) => JSON.stringify(l).includes(placed.body.id)),
     ];
-    const placedLine = lines('gateway').find(
-      (l) => (l.req as { url?: string } | undefined)?.url === '/api/orders' && l.traceId === root,
+    // Services write their lines in batches (a quarter second at most when quiet).
+    await waitFor(
+      () => lines('gateway').some((l) => l.url === '/api/orders' && l.traceId === root),
+      { timeout: 5_000, description: "the gateway's line of the order" },
     );
-    expect(placedLine).toBeDefined();
-    const traced = [...lines('billing'), ...lines('order'), ...lines('email')].filter(
-      (l) => l.traceId === root,
+    const traced = await waitFor(
+      () => {
+        const found = [...lines('billing'), ...lines('order'), ...lines('email')].filter(
+          (l) => l.traceId === root,
+        );
+        return found.length > 0 ? found : undefined;
+      },
+      { timeout: 5_000, description: 'lines of the order from the services behind the gateway' },
     );
     expect(traced.length).toBeGreaterThan(0);
     for (const line of ofOrder) expect(line.traceId, JSON.stringify(line)).toBe(root);

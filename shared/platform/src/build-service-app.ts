@@ -123,9 +123,12 @@ function createFastify(options: ServiceAppOptions) {
 
 /**
  * One info line per request, when it completes, with the request, the status and the
- * time taken: half the lines (and half the logging cost) of Fastify's pair. Its start is
- * logged at debug, for following a request still in flight. Routes that lower their log
- * level (the health probes) log neither.
+ * time taken: half the lines (and half the logging cost) of Fastify's pair. Its fields are
+ * flat and few (method, url, statusCode, responseTime; the request id comes with the
+ * request's logger): Fastify's request serializer, with the client address worked out
+ * through the trusted proxies, cost the user service ~4 % of its throughput at info. Its
+ * start is logged at debug, with the whole request, for following one still in flight.
+ * Routes that lower their log level (the health probes) log neither.
  */
 function logRequests(app: ServiceApp): void {
   app.addHook('onRequest', async (request) => {
@@ -133,7 +136,12 @@ function logRequests(app: ServiceApp): void {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { req: request, res: reply, responseTime: reply.elapsedTime },
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTime: reply.elapsedTime,
+      },
       'request completed',
     );
   });

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { waitFor } from '@storekeeper/testing';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { buildTestApp, createLogCapture } from './helper.ts';
@@ -92,6 +95,51 @@ describe('logger', () => {
   });
 });
 
+describe('standard output, buffered', () => {
+  const loggerModule = new URL('../src/logger.ts', import.meta.url).pathname;
+  /** A process that logs through the kit's stdout, then does what `then` says. */
+  function child(then: string) {
+    const script = `import { createLogger } from ${JSON.stringify(loggerModule)};
+      const logger = createLogger({ service: 'child', level: 'info' });
+      logger.info('first'); logger.fatal('second');
+      ${then}`;
+    const process_ = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    process_.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+    });
+    return { process: process_, output: () => out };
+  }
+  const messages = (output: string) =>
+    output
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+
+  it('writes what is buffered when the process exits, however it exits', async () => {
+    for (const then of ['process.exitCode = 1;', 'process.exit(2);']) {
+      const { process: exiting, output } = child(then);
+      await once(exiting, 'close');
+      expect(messages(output()), then).toEqual(['first', 'second']);
+    }
+  });
+
+  it('writes buffered lines soon when nothing else is logged, not only at exit', async () => {
+    // The child stays alive for 10 s: the lines must come from the timer, not the exit.
+    const { process: idle, output } = child('setTimeout(() => {}, 10_000);');
+    try {
+      await waitFor(() => messages(output()).length === 2, {
+        timeout: 3_000,
+        description: 'the two lines, flushed by the timer',
+      });
+    } finally {
+      idle.kill();
+    }
+  });
+});
+
 describe('request logging', () => {
   it('logs one info line per request, when it completes, and none for the health probes', async () => {
     const { app, logs } = await buildTestApp({
@@ -108,8 +156,9 @@ describe('request logging', () => {
       expect(info[0]).toMatchObject({
         msg: 'request completed',
         requestId: 'req-9',
-        req: { method: 'GET', url: '/things' },
-        res: { statusCode: 200 },
+        method: 'GET',
+        url: '/things',
+        statusCode: 200,
       });
       expect(typeof info[0]?.responseTime).toBe('number');
       // Its start is there at debug, for a request still in flight.
