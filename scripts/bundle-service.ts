@@ -15,9 +15,10 @@ import { build } from 'rolldown';
 
 /**
  * Left to `node_modules` at run time, because they read their own files when they run
- * (Swagger UI serves its static assets from its folder) or are optional native add-ons
- * the code only tries to load (`pg-native`). `pg` itself is required lazily through
- * `createRequire` (shared/platform/src/pg-module.ts), which the bundler leaves alone.
+ * (Swagger UI serves its static assets from its folder), are optional native add-ons the
+ * code only tries to load (`pg-native`), or serve only the unbundled migrations
+ * (`node-pg-migrate`). Whatever the code imports dynamically (`pg`, the SSM client, the
+ * tracing backends) becomes a chunk of its own, loaded only when used.
  */
 export const externalPackages = ['@fastify/swagger-ui', 'pg-native', 'node-pg-migrate'];
 

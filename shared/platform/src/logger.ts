@@ -61,8 +61,8 @@ const flushIntervalMs = 250;
  * synchronously (pino's default) rather than through libuv's thread pool. Measured with
  * the user service at info (one line per request; docs/benchmarks/gateway.md): a
  * thread-pool write per line cost ~30 µs of the request's CPU here, batching and writing
- * in place ~2 µs. When traffic is low a line waits at most `flushIntervalMs`; at exit
- * pino writes what is left, and the kit flushes at shutdown. A process killed outright
+ * in place ~2 µs. When traffic is low a line waits at most `flushIntervalMs`; the kit
+ * flushes at shutdown, and an exit hook writes whatever is left. A process killed outright
  * (SIGKILL, out of memory) loses at most the buffer: a quarter second or 4 KiB of lines.
  */
 function bufferedStdout(): DestinationStream {
