@@ -1,5 +1,6 @@
 import {
-  DeleteMessageCommand,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   type Message,
@@ -68,13 +69,17 @@ export interface EventConsumer {
   stop(options?: { timeoutMs?: number }): Promise<void>;
   /** The queue answers (GetQueueAttributes); for the service's /health/ready. */
   readonly readiness: ReadinessCheck;
+  /** Messages received and not yet settled (deleted, or rescheduled for a retry). */
   readonly inFlight: number;
 }
 
 /**
  * An SQS consumer on sqs-consumer (docs/adr/0032): batch receive, a visibility heartbeat
  * for slow handlers, schema validation, the inbox for idempotency, and poison messages to
- * the DLQ through the queue's redrive policy. A message that cannot be an event comes back
+ * the DLQ through the queue's redrive policy. The messages of one receive are handled
+ * concurrently, then settled together: the handled ones in one DeleteMessageBatch, the
+ * others' retry delays in one ChangeMessageVisibilityBatch (two requests per batch
+ * instead of one per message, which is most of a consumer's cost under load). A message that cannot be an event comes back
  * at once (it burns its receives quickly); a failing handler's message comes back after an
  * exponential delay (a database restart should not send good messages to the DLQ), and so
  * does one whose handler said `retryLater(...)`, logged as expected rather than as a failure.
@@ -87,7 +92,9 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
   const log = options.logger.child({ component: 'event-consumer', queue: queue.name });
   const handlers = options.handlers as unknown as Record<string, EventHandler<EventType, Tx>>;
   const retryDelays = new WeakMap<Message, number>();
+  // Batches being handled, and how many messages they hold.
   const inFlight = new Set<Promise<void>>();
+  let messagesInFlight = 0;
   let queueUrl = options.queueUrl;
   let consumer: Consumer | undefined;
   let stopping = false;
@@ -116,7 +123,8 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       ...extra,
     });
 
-  async function handle(message: Message): Promise<void> {
+  /** Handles one message; resolves how to record it once it is deleted, throws to retry. */
+  async function handle(message: Message): Promise<() => void> {
     const receiveCount = receiveCountOf(message);
     const messageLog = log.child({ messageId: message.MessageId, receiveCount });
     let event: CloudEvent;
@@ -171,20 +179,85 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       throw error;
     }
 
-    // Deleted here rather than by sqs-consumer, so `stop()` knows when a message is done.
-    // A failed delete only means a redelivery, which the inbox recognises.
-    await options.sqs
-      .send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }))
-      .catch((error: unknown) =>
-        eventLog.warn({ err: error }, 'could not delete a handled message'),
-      );
     if (outcome === 'duplicate') eventLog.info('event was handled before; skipped');
-    record(message, outcome === 'processed' ? 'handled' : 'duplicate', { event });
+    return () => record(message, outcome === 'processed' ? 'handled' : 'duplicate', { event });
+  }
+
+  /**
+   * Handles a receive's messages side by side, then settles them: handled ones deleted,
+   * the rest made visible again after their retry delay. Settled here rather than by
+   * sqs-consumer, so `stop()` knows when a message is done. A failed delete only means a
+   * redelivery, which the inbox recognises; a failed visibility change, a redelivery after
+   * the visibility timeout instead of the retry delay.
+   */
+  async function handleBatch(messages: readonly Message[]): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      messages.map((message) =>
+        // One segment per message, continuing the producer's trace (message attribute).
+        tracing().inSegment(
+          typeAttributeOf(message) ?? 'message',
+          traceHeaderOf(message),
+          () => handle(message),
+          { queue: queue.name },
+        ),
+      ),
+    );
+    const done: Message[] = [];
+    const recordDone: (() => void)[] = [];
+    const retry: Message[] = [];
+    outcomes.forEach((outcome, i) => {
+      const message = messages[i] as Message;
+      if (outcome.status === 'fulfilled') {
+        done.push(message);
+        recordDone.push(outcome.value);
+      } else {
+        retry.push(message);
+      }
+    });
+    await Promise.all([deleteAll(done), retryAll(retry)]);
+    for (const recordOne of recordDone) recordOne();
+  }
+
+  async function deleteAll(messages: readonly Message[]) {
+    if (messages.length === 0) return;
+    const failed = await options.sqs
+      .send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      )
+      .then(
+        (result) => (result.Failed ?? []).map((f) => ({ id: f.Id, code: f.Code })),
+        (error: unknown) => {
+          log.warn({ err: error, count: messages.length }, 'could not delete handled messages');
+          return [];
+        },
+      );
+    if (failed.length > 0) log.warn({ failed }, 'could not delete some handled messages');
+  }
+
+  async function retryAll(messages: readonly Message[]) {
+    if (messages.length === 0) return;
+    await options.sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: retryDelays.get(m) ?? 0,
+          })),
+        }),
+      )
+      .catch((error: unknown) =>
+        log.warn({ err: error, count: messages.length }, 'could not schedule retries'),
+      );
   }
 
   return {
     get inFlight() {
-      return inFlight.size;
+      return messagesInFlight;
     },
 
     async start() {
@@ -201,23 +274,19 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         attributeNames: ['All'],
         messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
         messageAttributeNames: ['All'],
+        // handleBatch deletes and reschedules each message itself; it never throws.
         shouldDeleteMessages: false,
-        terminateVisibilityTimeout: (messages) => retryDelays.get(messages[0] as Message) ?? 0,
-        handleMessage: async (message) => {
-          // One segment per message, continuing the producer's trace (message attribute).
-          const work = tracing().inSegment(
-            typeAttributeOf(message) ?? 'message',
-            traceHeaderOf(message),
-            () => handle(message),
-            { queue: queue.name },
-          );
+        handleMessageBatch: async (messages) => {
+          const work = handleBatch(messages);
           inFlight.add(work);
+          messagesInFlight += messages.length;
           try {
             await work;
           } finally {
             inFlight.delete(work);
+            messagesInFlight -= messages.length;
           }
-          return undefined;
+          return [];
         },
       });
       consumer.on('error', (error) => {
@@ -242,7 +311,7 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       while (inFlight.size > 0) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
-          log.error({ inFlight: inFlight.size }, 'stopped before in-flight messages finished');
+          log.error({ inFlight: messagesInFlight }, 'stopped before in-flight messages finished');
           break;
         }
         await Promise.race([
