@@ -76,7 +76,10 @@ export function createPostgresOrderStore(
     async append(tx, { events, order, messages }) {
       // A savepoint, so a conflict leaves the caller's transaction usable: an event
       // handler decides again inside its inbox transaction instead of failing the message.
-      await tx.query('SAVEPOINT order_append');
+      // A new order's stream has nothing to conflict with (its id is new), so placing an
+      // order saves the savepoint's two round trips.
+      const guarded = (events[0]?.version ?? 1) > 1;
+      if (guarded) await tx.query('SAVEPOINT order_append');
       try {
         for (const event of events) {
           await tx.query(`INSERT INTO order_events (${eventColumns}) VALUES ($1, $2, $3, $4, $5)`, [
@@ -89,9 +92,9 @@ export function createPostgresOrderStore(
         }
         await projectOrder(tx, order);
         await outbox.append(tx, messages);
-        await tx.query('RELEASE SAVEPOINT order_append');
+        if (guarded) await tx.query('RELEASE SAVEPOINT order_append');
       } catch (error) {
-        await tx.query('ROLLBACK TO SAVEPOINT order_append').catch(() => undefined);
+        if (guarded) await tx.query('ROLLBACK TO SAVEPOINT order_append').catch(() => undefined);
         if (isVersionTaken(error)) {
           const version = events[0]?.version ?? 0;
           throw new VersionConflictError(order.id, version, { cause: error });

@@ -61,6 +61,26 @@ describeWithBackends('the PostgreSQL order store', () => {
     ]);
   });
 
+  it('refuses a second new stream under an order id, writing nothing of it', async () => {
+    // A new stream is appended without a savepoint: nothing else can be deciding on an
+    // order that does not exist yet, so a clash fails the whole placement.
+    const order = await placed();
+    const events = placeOrder({
+      orderId: order.id,
+      userId: randomUUID(),
+      items: [mug],
+      currency: 'EUR',
+      at: new Date(),
+    });
+    const clash = replay(events) as Order;
+    const refused = await withTransaction(t.pool, (tx) =>
+      store.append(tx, { events, order: clash, messages: messagesFor(clash, events) }),
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(VersionConflictError);
+    expect(await store.findOrder(t.pool, order.userId, order.id)).toEqual(order);
+    expect((await outboxOf(t.pool, order.id)).map((m) => m.type)).toEqual(['order.placed']);
+  });
+
   it('reads a stream up to a version', async () => {
     const order = await placed();
     const events = confirm(order, { chargeId: randomUUID(), at: new Date() });
