@@ -9,7 +9,7 @@
  * system cannot carry still ends with every order terminal once the step stops and the
  * backlog drains, but its latency grows through the step, so p99 shows it.
  *
- *   --rates 25,50,100,200,300   orders per second, one step each
+ *   --rates 25,50,100,150,200,300  orders per second, one step each
  *   --seconds 10                length of a step
  *   --keep-up-ms 1000           the p99 under which a step counts as kept up
  *   --report FILE               also write the results as Markdown
@@ -27,7 +27,7 @@ import { verifiedCustomer } from '../src/verified-customer.ts';
 
 const { values } = parseArgs({
   options: {
-    rates: { type: 'string', default: '25,50,100,200,300' },
+    rates: { type: 'string', default: '25,50,100,150,200,300' },
     seconds: { type: 'string', default: '10' },
     'keep-up-ms': { type: 'string', default: '1000' },
     report: { type: 'string' },
