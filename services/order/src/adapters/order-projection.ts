@@ -27,15 +27,16 @@ export function toOrderEvent(row: EventRow): OrderEvent {
  * newer one, so the live projection and a rebuild cannot undo each other.
  */
 export async function projectOrder(tx: PostgresClient, order: Order): Promise<void> {
-  await tx.query(
-    `INSERT INTO orders (id, user_id, status, items, total_cents, currency, reason, placed_at, updated_at, version)
+  await tx.query({
+    name: 'order-project',
+    text: `INSERT INTO orders (id, user_id, status, items, total_cents, currency, reason, placed_at, updated_at, version)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, items = EXCLUDED.items, total_cents = EXCLUDED.total_cents,
        currency = EXCLUDED.currency, reason = EXCLUDED.reason, updated_at = EXCLUDED.updated_at,
        version = EXCLUDED.version
      WHERE orders.version < EXCLUDED.version`,
-    [
+    values: [
       order.id,
       order.userId,
       order.status,
@@ -47,7 +48,7 @@ export async function projectOrder(tx: PostgresClient, order: Order): Promise<vo
       order.updatedAt,
       order.version,
     ],
-  );
+  });
 }
 
 /** Orders replayed per round of a rebuild: memory stays bounded however many there are. */

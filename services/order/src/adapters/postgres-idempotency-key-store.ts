@@ -22,8 +22,9 @@ export function createPostgresIdempotencyKeyStore(): IdempotencyKeyStore<
       for (let attempt = 1; ; attempt++) {
         // One statement, committed on its own: a concurrent request with the key waits on
         // the row's lock for a moment and then sees the claim.
-        const claimed = await db.query(
-          `INSERT INTO idempotency_keys AS k
+        const claimed = await db.query({
+          name: 'order-idempotency-claim',
+          text: `INSERT INTO idempotency_keys AS k
              (user_id, key, request_hash, claim_id, state, created_at, expires_at)
            VALUES ($1, $2, $3, $4, 'in-flight', $5, $6)
            ON CONFLICT (user_id, key) DO UPDATE SET
@@ -31,7 +32,7 @@ export function createPostgresIdempotencyKeyStore(): IdempotencyKeyStore<
              state = 'in-flight', order_id = NULL,
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
            WHERE k.expires_at <= $5 OR (k.state = 'in-flight' AND k.created_at <= $7)`,
-          [
+          values: [
             claim.userId,
             claim.key,
             claim.fingerprint,
@@ -40,7 +41,7 @@ export function createPostgresIdempotencyKeyStore(): IdempotencyKeyStore<
             expiresAt,
             abandonedBefore,
           ],
-        );
+        });
         if (claimed.rowCount === 1) return { outcome: 'claimed' };
         const { rows } = await db.query<KeyRow>(
           'SELECT request_hash, state, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
@@ -59,11 +60,12 @@ export function createPostgresIdempotencyKeyStore(): IdempotencyKeyStore<
     },
 
     async complete(tx, claim, orderId) {
-      const { rowCount } = await tx.query(
-        `UPDATE idempotency_keys SET state = 'completed', order_id = $4
-          WHERE user_id = $1 AND key = $2 AND claim_id = $3 AND state = 'in-flight'`,
-        [claim.userId, claim.key, claim.claimId, orderId],
-      );
+      const { rowCount } = await tx.query({
+        name: 'order-idempotency-complete',
+        text: `UPDATE idempotency_keys SET state = 'completed', order_id = $4
+                WHERE user_id = $1 AND key = $2 AND claim_id = $3 AND state = 'in-flight'`,
+        values: [claim.userId, claim.key, claim.claimId, orderId],
+      });
       return rowCount === 1;
     },
 

@@ -58,18 +58,23 @@ function isVersionTaken(error: unknown): boolean {
   return code === UNIQUE_VIOLATION && constraint === 'order_events_pkey';
 }
 
-/** The order store: SQL only; what to append and what to publish is the domain's call. */
+/**
+ * The order store: SQL only; what to append and what to publish is the domain's call.
+ * The statements on the path of every order are named: each connection prepares them
+ * once instead of parsing and planning them at every call.
+ */
 export function createPostgresOrderStore(
   outbox: Outbox,
 ): OrderStore<PostgresClient, PostgresReader> {
   return {
     async loadEvents(db, orderId, upToVersion) {
-      const { rows } = await db.query(
-        `SELECT ${eventColumns} FROM order_events
-          WHERE order_id = $1 AND ($2::integer IS NULL OR version <= $2)
-          ORDER BY version`,
-        [orderId, upToVersion ?? null],
-      );
+      const { rows } = await db.query({
+        name: 'order-events-load',
+        text: `SELECT ${eventColumns} FROM order_events
+                WHERE order_id = $1 AND ($2::integer IS NULL OR version <= $2)
+                ORDER BY version`,
+        values: [orderId, upToVersion ?? null],
+      });
       return rows.map(toOrderEvent);
     },
 
@@ -82,13 +87,17 @@ export function createPostgresOrderStore(
       if (guarded) await tx.query('SAVEPOINT order_append');
       try {
         for (const event of events) {
-          await tx.query(`INSERT INTO order_events (${eventColumns}) VALUES ($1, $2, $3, $4, $5)`, [
-            event.orderId,
-            event.version,
-            event.type,
-            JSON.stringify(event.data),
-            event.occurredAt,
-          ]);
+          await tx.query({
+            name: 'order-events-append',
+            text: `INSERT INTO order_events (${eventColumns}) VALUES ($1, $2, $3, $4, $5)`,
+            values: [
+              event.orderId,
+              event.version,
+              event.type,
+              JSON.stringify(event.data),
+              event.occurredAt,
+            ],
+          });
         }
         await projectOrder(tx, order);
         await outbox.append(tx, messages);
@@ -128,10 +137,11 @@ export function createPostgresOrderStore(
     },
 
     async findProducts(db, skus) {
-      const { rows } = await db.query<ProductRow>(
-        'SELECT sku, name, price_cents, currency FROM products WHERE sku = ANY($1::text[])',
-        [skus],
-      );
+      const { rows } = await db.query<ProductRow>({
+        name: 'order-products-find',
+        text: 'SELECT sku, name, price_cents, currency FROM products WHERE sku = ANY($1::text[])',
+        values: [skus],
+      });
       return rows.map(toProduct);
     },
   };

@@ -12,11 +12,12 @@ export function createPostgresInbox(pool: PostgresPool): Inbox<PostgresClient> {
   return {
     runOnce(entry, effect) {
       return withTransaction(pool, async (tx) => {
-        const { rowCount } = await tx.query(
-          `INSERT INTO inbox (event_source, event_id, event_type) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING`,
-          [entry.source, entry.id, entry.type],
-        );
+        const { rowCount } = await tx.query({
+          name: 'storekeeper-inbox-insert',
+          text: `INSERT INTO inbox (event_source, event_id, event_type) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING`,
+          values: [entry.source, entry.id, entry.type],
+        });
         if (rowCount === 0) return 'duplicate' as const;
         await effect(tx);
         return 'processed' as const;

@@ -84,13 +84,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const client = await options.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT event_id, event, trace_header, attempts FROM outbox
-          WHERE published_at IS NULL AND available_at <= now()
-          ORDER BY id LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
+      const { rows } = await client.query<OutboxRow>({
+        name: 'storekeeper-outbox-claim',
+        text: `SELECT event_id, event, trace_header, attempts FROM outbox
+                WHERE published_at IS NULL AND available_at <= now()
+                ORDER BY id LIMIT $1
+                FOR UPDATE SKIP LOCKED`,
+        values: [batchSize],
+      });
       if (rows.length === 0) {
         await client.query('COMMIT');
         return { published: 0, failed: 0, unavailable: false };
@@ -99,11 +100,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         rows.map((row) => ({ event: row.event, traceHeader: row.trace_header ?? undefined })),
       );
       if (result.published.length > 0) {
-        await client.query(
-          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-            WHERE event_id = ANY($1)`,
-          [result.published],
-        );
+        await client.query({
+          name: 'storekeeper-outbox-published',
+          text: `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+                  WHERE event_id = ANY($1)`,
+          values: [result.published],
+        });
       }
       await recordFailures(client, rows, result.failed);
       await client.query('COMMIT');

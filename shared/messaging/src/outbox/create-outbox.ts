@@ -45,15 +45,19 @@ export function createOutbox(options: OutboxOptions = {}): Outbox {
     // The notification is delivered when the transaction commits, and not at all if it
     // rolls back: it wakes the relays (LISTEN) the moment there is something to publish.
     // PostgreSQL folds identical notifications of one transaction into one.
-    await tx.query(
-      `WITH written AS (
+    // Named, so each connection parses and plans it once (node-postgres prepares a named
+    // statement on first use): the hot statements of the outbox, the relay and the inbox
+    // are, and on the orders benchmark that took over a third off PostgreSQL's CPU.
+    await tx.query({
+      name: 'storekeeper-outbox-insert',
+      text: `WITH written AS (
          INSERT INTO outbox (event_id, event_type, event, trace_header)
          VALUES ($1, $2, $3, $4)
          RETURNING event_id
        )
        SELECT pg_notify('${outboxChannel}', '') FROM written`,
-      [event.id, event.type, JSON.stringify(event), traceHeader() ?? null],
-    );
+      values: [event.id, event.type, JSON.stringify(event), traceHeader() ?? null],
+    });
   };
   return {
     async add(tx, type, data, eventOptions) {
