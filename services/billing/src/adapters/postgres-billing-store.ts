@@ -48,7 +48,10 @@ function toCharge(row: ChargeRow): Charge {
 /** Where the store reads: the pool, or a transaction that also reads what it wrote. */
 export type PostgresReader = PostgresPool | PostgresClient;
 
-/** The billing store: SQL only; what to book and what to publish is the domain's call. */
+/**
+ * The billing store: SQL only; what to book and what to publish is the domain's call.
+ * The statements of every charge are named: each connection prepares them once.
+ */
 export function createPostgresBillingStore(
   outbox: Outbox,
 ): BillingStore<PostgresClient, PostgresReader> {
@@ -69,22 +72,25 @@ export function createPostgresBillingStore(
     },
 
     async lockAccount(tx, userId) {
-      const { rows } = await tx.query<AccountRow>(
-        `SELECT ${accountColumns} FROM billing_accounts WHERE user_id = $1 FOR UPDATE`,
-        [userId],
-      );
+      const { rows } = await tx.query<AccountRow>({
+        name: 'billing-account-lock',
+        text: `SELECT ${accountColumns} FROM billing_accounts WHERE user_id = $1 FOR UPDATE`,
+        values: [userId],
+      });
       return rows[0] ? toAccount(rows[0]) : undefined;
     },
 
     async recordCharge(tx, charge, availableAfterCents) {
-      await tx.query(
-        `INSERT INTO charges (id, order_id, user_id, amount_cents, currency) VALUES ($1, $2, $3, $4, $5)`,
-        [charge.id, charge.orderId, charge.userId, charge.amountCents, charge.currency],
-      );
-      await tx.query('UPDATE billing_accounts SET available_cents = $2 WHERE user_id = $1', [
-        charge.userId,
-        availableAfterCents,
-      ]);
+      await tx.query({
+        name: 'billing-charge-insert',
+        text: `INSERT INTO charges (id, order_id, user_id, amount_cents, currency) VALUES ($1, $2, $3, $4, $5)`,
+        values: [charge.id, charge.orderId, charge.userId, charge.amountCents, charge.currency],
+      });
+      await tx.query({
+        name: 'billing-account-debit',
+        text: 'UPDATE billing_accounts SET available_cents = $2 WHERE user_id = $1',
+        values: [charge.userId, availableAfterCents],
+      });
     },
 
     async addEvent(tx, event) {
