@@ -96,6 +96,30 @@ describeWithBackends('consumer: a handler that says "retry later"', () => {
     expect(logsOf(event.id).filter((r) => r.level === 'warn' || r.level === 'error')).toEqual([]);
   });
 
+  it('settles a batch message by message: the handled ones deleted, a deferred one back after its delay', async () => {
+    const events = Array.from({ length: 6 }, () =>
+      createEvent('order.placed', orderPlaced.example),
+    );
+    const deferredOne = events[2] as (typeof events)[number];
+    waitingForAccount.add(deferredOne.id);
+    // One SNS batch, so the consumer's receives hold several of them at once.
+    const { failed } = await fixture.publisher.publishBatch(events.map((event) => ({ event })));
+    expect(failed).toEqual([]);
+    const deferred = await spy.waitFor({ id: deferredOne.id, outcome: 'deferred' });
+    waitingForAccount.delete(deferredOne.id);
+    const handled = await spy.waitFor({ id: deferredOne.id, outcome: 'handled' });
+    expect(handled.receiveCount).toBe(2);
+    expect(handled.at - deferred.at).toBeGreaterThanOrEqual(retryBaseDelaySeconds * 1000 - 100);
+    for (const event of events.filter((e) => e !== deferredOne)) {
+      const record = await spy.waitFor({ id: event.id, outcome: 'handled' });
+      expect(record.receiveCount).toBe(1);
+      expect(await effectsOf(fixture.pool, event.id)).toBe(1);
+    }
+    expect(await effectsOf(fixture.pool, deferredOne.id)).toBe(1);
+    // Deleted, not merely handled: a message left undeleted still counts while invisible.
+    expect(await queueDepth(fixture.clients.sqs, fixture.provisioned.queues.billing.url)).toBe(0);
+  });
+
   it('still counts the receives: a prerequisite that never comes ends in the DLQ, with a warning', async () => {
     const event = createEvent('order.placed', orderPlaced.example);
     const { url, deadLetterQueue } = fixture.provisioned.queues.billing;

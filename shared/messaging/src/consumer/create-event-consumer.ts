@@ -1,4 +1,5 @@
 import {
+  type BatchResultErrorEntry,
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -79,10 +80,12 @@ export interface EventConsumer {
  * the DLQ through the queue's redrive policy. The messages of one receive are handled
  * concurrently, then settled together: the handled ones in one DeleteMessageBatch, the
  * others' retry delays in one ChangeMessageVisibilityBatch (two requests per batch
- * instead of one per message, which is most of a consumer's cost under load). A message that cannot be an event comes back
- * at once (it burns its receives quickly); a failing handler's message comes back after an
- * exponential delay (a database restart should not send good messages to the DLQ), and so
- * does one whose handler said `retryLater(...)`, logged as expected rather than as a failure.
+ * instead of one per message, which is most of a consumer's cost under load).
+ *
+ * A message that cannot be an event comes back at once (it burns its receives quickly); a
+ * failing handler's message comes back after an exponential delay (a database restart
+ * should not send good messages to the DLQ), and so does one whose handler said
+ * `retryLater(...)`, logged as expected rather than as a failure.
  */
 export function createEventConsumer<C extends ConsumerName, Tx>(
   options: EventConsumerOptions<C, Tx>,
@@ -220,27 +223,24 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
 
   async function deleteAll(messages: readonly Message[]) {
     if (messages.length === 0) return;
-    const failed = await options.sqs
-      .send(
+    await settle(
+      'could not delete handled messages',
+      messages,
+      options.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
         }),
-      )
-      .then(
-        (result) => (result.Failed ?? []).map((f) => ({ id: f.Id, code: f.Code })),
-        (error: unknown) => {
-          log.warn({ err: error, count: messages.length }, 'could not delete handled messages');
-          return [];
-        },
-      );
-    if (failed.length > 0) log.warn({ failed }, 'could not delete some handled messages');
+      ),
+    );
   }
 
   async function retryAll(messages: readonly Message[]) {
     if (messages.length === 0) return;
-    await options.sqs
-      .send(
+    await settle(
+      'could not schedule retries',
+      messages,
+      options.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
           Entries: messages.map((m, i) => ({
@@ -249,10 +249,28 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
             VisibilityTimeout: retryDelays.get(m) ?? 0,
           })),
         }),
-      )
-      .catch((error: unknown) =>
-        log.warn({ err: error, count: messages.length }, 'could not schedule retries'),
-      );
+      ),
+    );
+  }
+
+  /** Awaits a batch request; what fails, wholly or per entry, is logged, never thrown. */
+  async function settle(
+    failure: string,
+    messages: readonly Message[],
+    request: Promise<{ Failed?: BatchResultErrorEntry[] }>,
+  ) {
+    try {
+      const { Failed = [] } = await request;
+      if (Failed.length > 0) {
+        const failed = Failed.map((f) => ({
+          messageId: messages[Number(f.Id)]?.MessageId,
+          code: f.Code,
+        }));
+        log.warn({ failed }, failure);
+      }
+    } catch (error) {
+      log.warn({ err: error, count: messages.length }, failure);
+    }
   }
 
   return {
