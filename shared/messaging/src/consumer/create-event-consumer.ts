@@ -217,50 +217,41 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         retry.push(message);
       }
     });
-    await Promise.all([deleteAll(done), retryAll(retry)]);
+    await Promise.all([
+      settle('could not delete handled messages', done, (Entries) =>
+        options.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })),
+      ),
+      settle('could not schedule retries', retry, (Entries) =>
+        options.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Entries.map((entry, i) => ({
+              ...entry,
+              VisibilityTimeout: retryDelays.get(retry[i] as Message) ?? 0,
+            })),
+          }),
+        ),
+      ),
+    ]);
     for (const recordOne of recordDone) recordOne();
   }
 
-  async function deleteAll(messages: readonly Message[]) {
-    if (messages.length === 0) return;
-    await settle(
-      'could not delete handled messages',
-      messages,
-      options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      ),
-    );
-  }
-
-  async function retryAll(messages: readonly Message[]) {
-    if (messages.length === 0) return;
-    await settle(
-      'could not schedule retries',
-      messages,
-      options.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.map((m, i) => ({
-            Id: String(i),
-            ReceiptHandle: m.ReceiptHandle,
-            VisibilityTimeout: retryDelays.get(m) ?? 0,
-          })),
-        }),
-      ),
-    );
-  }
-
-  /** Awaits a batch request; what fails, wholly or per entry, is logged, never thrown. */
+  /**
+   * One batch request for `messages` (nothing when there are none), its entries in their
+   * order; what fails, wholly or per entry, is logged, never thrown.
+   */
   async function settle(
     failure: string,
     messages: readonly Message[],
-    request: Promise<{ Failed?: BatchResultErrorEntry[] }>,
+    send: (
+      entries: { Id: string; ReceiptHandle: string | undefined }[],
+    ) => Promise<{ Failed?: BatchResultErrorEntry[] }>,
   ) {
+    if (messages.length === 0) return;
     try {
-      const { Failed = [] } = await request;
+      const { Failed = [] } = await send(
+        messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      );
       if (Failed.length > 0) {
         const failed = Failed.map((f) => ({
           messageId: messages[Number(f.Id)]?.MessageId,
