@@ -80,6 +80,9 @@ describe('trace file', () => {
   });
 });
 
+/** The UDP `host:port` of a daemon address in either of its forms. */
+const udpPart = (address: string) => /udp:(\S+)/.exec(address)?.[1] ?? address;
+
 describe('receiveSegments', () => {
   it('reads the daemon protocol and ignores anything else', async () => {
     const received: SegmentDocument[] = [];
@@ -92,7 +95,7 @@ describe('receiveSegments', () => {
       { port: 0 },
     );
     cleanups.push(() => receiver.close());
-    const [host, port] = receiver.address.split(':');
+    const [host, port] = udpPart(receiver.address).split(':');
     const sender = createSocket('udp4');
     cleanups.push(() => new Promise((resolve) => sender.close(() => resolve(undefined))));
     const send = (text: string) =>
@@ -105,6 +108,31 @@ describe('receiveSegments', () => {
     // Datagrams on 127.0.0.1 arrive in order: once the segment is here, so were the others.
     await first;
     expect(received).toEqual([gateway]);
+  });
+
+  it('takes PutTraceSegments batches on the same port, TCP, as the daemon’s proxy does', async () => {
+    const received: SegmentDocument[] = [];
+    const receiver = await receiveSegments((s) => received.push(s), { port: 0 });
+    cleanups.push(() => receiver.close());
+    const tcp = /tcp:(\S+)/.exec(receiver.address)?.[1] ?? receiver.address;
+    const put = (body: string, path = '/TraceSegments') =>
+      fetch(`http://${tcp}${path}`, { method: 'POST', body });
+
+    const taken = await put(
+      JSON.stringify({
+        TraceSegmentDocuments: [JSON.stringify(gateway), '{"broken"', JSON.stringify(order)],
+      }),
+    );
+    const refused = await put('{"TraceSegmentDocuments": "not a list"}');
+    const elsewhere = await put('{}', '/GetSamplingRules');
+
+    expect(taken.status).toBe(200);
+    expect(
+      ((await taken.json()) as { UnprocessedTraceSegments: unknown[] }).UnprocessedTraceSegments,
+    ).toHaveLength(1);
+    expect(received).toEqual([gateway, order]);
+    expect(refused.status).toBe(400);
+    expect(elsewhere.status).toBe(404);
   });
 
   it('takes another port when the one asked for is in use', async () => {

@@ -74,8 +74,10 @@ export function baseConfigProperties(defaults: { port: number }) {
     ),
     AWS_XRAY_DAEMON_ADDRESS: Type.Optional(
       Type.String({
-        pattern: '^[^\\s:]+:[0-9]{1,5}$',
-        description: 'host:port of the X-Ray daemon (UDP), e.g. 127.0.0.1:2000',
+        pattern:
+          '^([^\\s:]+:[0-9]{1,5}|tcp:[^\\s:]+:[0-9]{1,5} udp:[^\\s:]+:[0-9]{1,5}|udp:[^\\s:]+:[0-9]{1,5} tcp:[^\\s:]+:[0-9]{1,5})$',
+        description:
+          'The X-Ray daemon: host:port (its TCP proxy and UDP port alike), or tcp:host:port udp:host:port; e.g. 127.0.0.1:2000',
       }),
     ),
     TRACING_SAMPLING_RATE: Type.Number({

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -9,6 +11,7 @@ import {
   type SegmentDocument,
   startTraceCollector,
   type TraceCollector,
+  waitFor,
 } from '@storekeeper/testing';
 import { Type } from 'typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -334,6 +337,94 @@ describeWithBackends('X-Ray subsegments of real backends', () => {
   });
 });
 
+describe('X-Ray segments on their way to the daemon', () => {
+  /** The daemon's TCP proxy as the kit meets it: every body it is sent, answered 200 (or `status`). */
+  async function daemonProxy(status = 200) {
+    const bodies: { TraceSegmentDocuments: string[] }[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        expect(`${request.method} ${request.url}`).toBe('POST /TraceSegments');
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ UnprocessedTraceSegments: [] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    opened.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const segments = () =>
+      bodies.flatMap((body) => body.TraceSegmentDocuments.map((d) => JSON.parse(d)));
+    return { address: `tcp:127.0.0.1:${port} udp:127.0.0.1:9`, bodies, segments };
+  }
+
+  async function xrayTracing(
+    address: string,
+    logger = createLogger({ service: 'batch', level: 'silent' }),
+  ) {
+    const started = await startTracing(
+      'batch',
+      { AWS_XRAY_DAEMON_ADDRESS: address, TRACING_SAMPLING_RATE: 1 },
+      logger,
+    );
+    opened.push(started);
+    return started;
+  }
+
+  it('sends closed segments as PutTraceSegments calls of at most 50, and what is left at close', async () => {
+    const proxy = await daemonProxy();
+    const traced = await xrayTracing(proxy.address);
+
+    await Promise.all(
+      Array.from({ length: 120 }, (_, n) =>
+        traced.inSegment(`work-${n}`, undefined, async () => n),
+      ),
+    );
+    // 120 segments: two full batches go at once, the last 20 wait for the batch delay.
+    await waitFor(() => proxy.bodies.length >= 2, { description: 'two full batches' });
+    expect(proxy.bodies.slice(0, 2).map((b) => b.TraceSegmentDocuments.length)).toEqual([50, 50]);
+    await traced.inSegment('last', undefined, async () => undefined);
+    await traced.close();
+
+    const segments = proxy.segments();
+    expect(proxy.bodies.every((b) => b.TraceSegmentDocuments.length <= 50)).toBe(true);
+    expect(new Set(segments.map((s) => s.annotations.operation)).size).toBe(121);
+    for (const segment of segments) {
+      expect(segment).toMatchObject({
+        name: 'batch',
+        trace_id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+      });
+      expect(segment.id).toMatch(/^[0-9a-f]{16}$/);
+      expect(segment.end_time).toBeGreaterThanOrEqual(segment.start_time);
+    }
+    expect(new Set(segments.map((s) => s.id)).size).toBe(121);
+  });
+
+  it('never holds work back when the daemon is away: the work succeeds, one warning says why', async () => {
+    const logs = createLogCapture();
+    const proxy = await daemonProxy(503);
+    const traced = await xrayTracing(
+      proxy.address,
+      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
+    );
+
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, n) => traced.inSegment('work', undefined, async () => n)),
+    );
+    await traced.close();
+
+    expect(results).toEqual(Array.from({ length: 60 }, (_, n) => n));
+    expect(proxy.bodies.length).toBeGreaterThanOrEqual(2);
+    const warnings = () =>
+      logs.lines.map((line) => JSON.parse(line)).filter((l) => l.level === 'warn');
+    // Log lines are written in batches (ADR 0051): wait for the first.
+    await waitFor(() => warnings().length > 0, { description: 'a warning' });
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatchObject({ msg: 'X-Ray refused segments', status: 503 });
+  });
+});
+
 describe('tracing off', () => {
   /** Which tracing SDKs a fresh process has loaded after starting tracing with `settings`. */
   async function sdksLoadedWith(settings: Record<string, unknown>): Promise<string[]> {
@@ -392,15 +483,20 @@ describe('tracing off', () => {
 });
 
 describe('the X-Ray daemon address', () => {
-  it('reads both forms of AWS_XRAY_DAEMON_ADDRESS, and names the variable when it is neither', async () => {
-    const { udpAddressOf } = await import('../src/tracing/xray-tracing.ts');
-    expect(udpAddressOf('127.0.0.1:2000')).toEqual({ host: '127.0.0.1', port: 2000 });
-    expect(udpAddressOf('tcp:10.0.0.1:2000 udp:10.0.0.2:2001')).toEqual({
-      host: '10.0.0.2',
-      port: 2001,
+  it('finds the daemon’s TCP proxy in both forms of AWS_XRAY_DAEMON_ADDRESS, and names the variable when it is neither', async () => {
+    const { daemonProxyOf } = await import('../src/tracing/xray-tracing.ts');
+    expect(daemonProxyOf('127.0.0.1:2000')).toEqual({ host: '127.0.0.1', port: 2000 });
+    expect(daemonProxyOf('tcp:10.0.0.1:2000 udp:10.0.0.2:2001')).toEqual({
+      host: '10.0.0.1',
+      port: 2000,
     });
-    expect(udpAddressOf('xray-daemon:2000')).toEqual({ host: 'xray-daemon', port: 2000 });
-    expect(udpAddressOf('[::1]:2000')).toEqual({ host: '::1', port: 2000 });
-    expect(() => udpAddressOf('localhost')).toThrow('AWS_XRAY_DAEMON_ADDRESS');
+    expect(daemonProxyOf('udp:10.0.0.2:2001 tcp:10.0.0.1:2002')).toEqual({
+      host: '10.0.0.1',
+      port: 2002,
+    });
+    expect(daemonProxyOf('xray-daemon:2000')).toEqual({ host: 'xray-daemon', port: 2000 });
+    expect(daemonProxyOf('[::1]:2000')).toEqual({ host: '::1', port: 2000 });
+    expect(() => daemonProxyOf('localhost')).toThrow('AWS_XRAY_DAEMON_ADDRESS');
+    expect(() => daemonProxyOf('udp:10.0.0.2:2001')).toThrow('AWS_XRAY_DAEMON_ADDRESS');
   });
 });

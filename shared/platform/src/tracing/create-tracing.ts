@@ -222,9 +222,7 @@ export function createTracing<S>(backend: SpanBackend<S>, service: string): Trac
         // Callback style (the pool's own use of its clients) goes through untouched.
         if (!storage.getStore() || typeof args.at(-1) === 'function') return query(...args);
         const first = args[0] as string | { text?: string } | undefined;
-        const text = typeof first === 'string' ? first : (first?.text ?? '');
-        // Parameterized statements: the text holds placeholders, never values.
-        const statement = text.replace(/\s+/g, ' ').trim().slice(0, 1000);
+        const statement = statementOf(typeof first === 'string' ? first : (first?.text ?? ''));
         let result: unknown;
         const settled = inChild(
           { kind: 'sql', target, statement },
@@ -274,6 +272,23 @@ function awsDetails(meta: AwsMetadata | undefined): Pick<ChildOutcome, 'requestI
     ...(meta?.requestId ? { requestId: meta.requestId } : {}),
     ...(meta?.attempts && meta.attempts > 1 ? { retries: meta.attempts - 1 } : {}),
   };
+}
+
+/**
+ * A statement as a subsegment shows it: whitespace folded, cut at 1,000 characters. The
+ * text holds placeholders, never values (statements are parameterized), so a service has
+ * a few dozen of them: each is folded once.
+ */
+const statements = new Map<string, string>();
+function statementOf(text: string): string {
+  let statement = statements.get(text);
+  if (statement === undefined) {
+    statement = text.replace(/\s+/g, ' ').trim().slice(0, 1000);
+    // Bounded all the same, should a caller build statements on the fly.
+    if (statements.size >= 500) statements.clear();
+    statements.set(text, statement);
+  }
+  return statement;
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {

@@ -98,7 +98,7 @@ export interface TracingSettings {
   readonly TRACING?: 'off' | 'xray' | 'otel' | undefined;
   /** Base URL of the OTLP/HTTP receiver for `otel` (the CloudWatch agent's default port). */
   readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
-  /** `host:port` of the X-Ray daemon (UDP); the daemon protocol's default is 127.0.0.1:2000. */
+  /** The X-Ray daemon: `host:port` (its TCP proxy and UDP alike; 127.0.0.1:2000 by default), or `tcp:host:port udp:host:port`. */
   readonly AWS_XRAY_DAEMON_ADDRESS?: string | undefined;
   /** Share of traces kept beyond the first each second (X-Ray's default rule: 5 %). */
   readonly TRACING_SAMPLING_RATE: number;

@@ -1,29 +1,18 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { randomFillSync } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import { Client } from 'undici';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
 import type { Tracing } from './tracing.ts';
 
-// Manual mode: the SDK builds and sends segments; which one is current is kept by the
-// kit's AsyncLocalStorage, not by the SDK's cls-hooked namespace (a userland async_hooks
-// shim that Node has superseded). Set before the SDK is loaded, which reads it then.
+// Manual mode: the SDK keeps no context of its own (the kit's AsyncLocalStorage does).
+// Set before the SDK is loaded, which reads it then.
 process.env.AWS_XRAY_MANUAL_MODE = 'true';
 const { default: AWSXRay } = await import('aws-xray-sdk-core');
 
-type Segment = InstanceType<typeof AWSXRay.Segment>;
-type Subsegment = InstanceType<typeof AWSXRay.Subsegment>;
-type Node = Segment | Subsegment;
-
-/** The parts of an X-Ray trace header (`Root=…;Parent=…;Sampled=…`). */
-interface TraceData {
-  root?: string;
-  parent?: string;
-  sampled?: string;
-}
-
 export interface XRayTracingOptions {
   readonly service: string;
-  /** `host:port` of the daemon (UDP). */
+  /** AWS_XRAY_DAEMON_ADDRESS: `host:port`, or `tcp:host:port udp:host:port`. */
   readonly daemonAddress: string;
   /** Share of traces kept beyond the first each second; 1 keeps every trace. */
   readonly samplingRate: number;
@@ -31,9 +20,61 @@ export interface XRayTracingOptions {
 }
 
 /**
- * X-Ray through aws-xray-sdk-core: segments and subsegments are the SDK's, sent to the
- * daemon over UDP as they close. Sampling follows local rules (no centralized sampling
- * calls to the daemon), decided once per trace at its first service and carried on.
+ * A segment or subsegment as X-Ray's segment document writes it, built as a plain object
+ * of the fields it will send and nothing else (ADR 0052).
+ */
+interface NodeDocument {
+  name: string;
+  id: string;
+  start_time: number;
+  end_time?: number;
+  in_progress?: true;
+  trace_id?: string;
+  parent_id?: string;
+  namespace?: 'remote' | 'aws';
+  http?: {
+    request?: Record<string, string | boolean>;
+    response?: { status?: number; content_length?: number };
+  };
+  aws?: Record<string, string | number>;
+  sql?: Record<string, string>;
+  annotations?: Record<string, string | number | boolean>;
+  metadata?: { storekeeper: { subsegments_dropped: number } };
+  fault?: true;
+  error?: true;
+  throttle?: true;
+  cause?: { exceptions: { id: string; message: string; type: string; remote?: true }[] };
+  subsegments?: NodeDocument[];
+}
+
+/** One segment being recorded: sent once it and every subsegment in it have closed. */
+interface Trace {
+  readonly segment: NodeDocument & { trace_id: string };
+  readonly sampled: boolean;
+  /** Subsegments opened and not yet closed. */
+  open: number;
+  closed: boolean;
+  /** Subsegments recorded; past the cap they are counted, not kept. */
+  recorded: number;
+}
+
+interface Span {
+  readonly trace: Trace;
+  readonly document: NodeDocument;
+}
+
+/**
+ * A segment document must stay under 64 KB: a long piece of work (a message handled with
+ * hundreds of statements) keeps its first subsegments and counts the rest.
+ */
+const maxSubsegments = 100;
+
+/**
+ * X-Ray: the SDK decides sampling by its local rules and parses the trace header; the kit
+ * writes the segment documents itself, as plain objects, and sends them in batches of up
+ * to 50 (`PutTraceSegments`) through the daemon's TCP proxy, which signs and forwards
+ * them. The SDK's own segments cost a service over a third of its throughput at 100 %
+ * sampling, and the daemon's UDP protocol takes one datagram per segment (ADR 0052).
  */
 export function createXRayTracing(options: XRayTracingOptions): Tracing {
   const sdkLog = options.logger.child({ component: 'xray' }, { level: 'warn' });
@@ -43,9 +84,6 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     info: (message: string) => sdkLog.info(message),
     debug: (message: string) => sdkLog.debug(message),
   });
-  // The SDK reads AWS_XRAY_DAEMON_ADDRESS itself, and warns when told again.
-  if (!process.env.AWS_XRAY_DAEMON_ADDRESS) AWSXRay.setDaemonAddress(options.daemonAddress);
-  AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
   AWSXRay.middleware.disableCentralizedSampling();
   AWSXRay.middleware.setSamplingRules({
     version: 2,
@@ -53,109 +91,211 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     rules: [],
   });
 
-  // The kit sends closed segments; the SDK's emitter, told the same address above, is
-  // left only the subsegments it streams on its own (a segment with over 100 of them).
-  const send = segmentSender(udpAddressOf(options.daemonAddress), sdkLog);
-  const flagStatus = (node: Node, status: number) => {
-    if (status === 429) node.addThrottleFlag();
-    if (status >= 500) node.addFaultFlag();
-    else if (status >= 400) node.addErrorFlag();
+  const batches = segmentBatches(daemonProxyOf(options.daemonAddress), sdkLog);
+  const finish = (trace: Trace) => {
+    if (!trace.closed || trace.open > 0 || !trace.sampled) return;
+    batches.add(trace.segment);
+  };
+  const end = (span: Span, status: number | undefined, error: Error | undefined) => {
+    const document = span.document;
+    if (status !== undefined) flagStatus(document, status);
+    if (error) {
+      document.fault = true;
+      document.cause = { exceptions: [exceptionOf(error)] };
+    }
+    document.end_time = now();
   };
 
-  const backend: SpanBackend<Node> = {
+  const backend: SpanBackend<Span> = {
     kind: 'xray',
 
     openRoot(service, _operation, traceHeader, sample) {
       const data: TraceData = traceHeader ? AWSXRay.utils.processTraceData(traceHeader) : {};
-      const segment = new AWSXRay.Segment(service, data.root, data.parent);
-      // The SDK's own flush copies the segment and serializes it twice (once for a debug
-      // line built whether or not it is logged); see segmentSender.
-      segment.flush = () => send(segment);
+      const segment: Trace['segment'] = {
+        name: service,
+        id: randomHex(16),
+        trace_id: data.root && traceIdPattern.test(data.root) ? data.root : newTraceId(),
+        start_time: now(),
+      };
+      if (data.parent && spanIdPattern.test(data.parent)) segment.parent_id = data.parent;
       // The caller's decision stands; a trace's first service decides by the rules.
-      // It reads only the host, method and URL of the response's request.
+      const decision: { name: string; notTraced?: boolean } = { name: service };
       const response = {
         req: { headers: { host: sample.host }, method: sample.method, url: sample.url },
-      } as unknown as Parameters<typeof AWSXRay.middleware.resolveSampling>[2];
-      AWSXRay.middleware.resolveSampling(data as Record<string, string>, segment, response);
-      return segment;
+      };
+      AWSXRay.middleware.resolveSampling(
+        data as Record<string, string>,
+        decision as unknown as Parameters<typeof AWSXRay.middleware.resolveSampling>[1],
+        response as unknown as Parameters<typeof AWSXRay.middleware.resolveSampling>[2],
+      );
+      const trace: Trace = {
+        segment,
+        sampled: decision.notTraced !== true,
+        open: 0,
+        closed: false,
+        recorded: 0,
+      };
+      return { trace, document: segment };
     },
 
     describeRequest(root, request) {
-      (root as Segment).addIncomingRequestData(new AWSXRay.middleware.IncomingRequestData(request));
+      root.document.http = { request: incomingRequestData(request) };
     },
 
     closeRequest(root, outcome) {
-      const segment = root as Segment;
-      (segment as unknown as { http: { close(res: unknown): void } }).http.close(outcome.response);
-      flagStatus(segment, outcome.status);
-      segment.addAnnotation('route', outcome.route);
-      if (outcome.userId) segment.addAnnotation('userId', outcome.userId);
-      if (outcome.error) segment.addError(outcome.error);
-      segment.close();
+      const length = Number(outcome.response.getHeader('content-length'));
+      root.document.http = {
+        ...root.document.http,
+        response: Number.isInteger(length)
+          ? { status: outcome.status, content_length: length }
+          : { status: outcome.status },
+      };
+      backend.annotate(root, 'route', outcome.route);
+      if (outcome.userId) backend.annotate(root, 'userId', outcome.userId);
+      end(root, outcome.status, outcome.error);
+      root.trace.closed = true;
+      finish(root.trace);
     },
 
     annotate(span, key, value) {
-      span.addAnnotation(key, value);
+      span.document.annotations ??= {};
+      span.document.annotations[key] = value;
     },
 
     closeRoot(root, error) {
-      root.close(error ?? null);
+      end(root, undefined, error);
+      root.trace.closed = true;
+      finish(root.trace);
     },
 
     isSampled(root) {
-      return !(root as Segment).notTraced;
+      return root.trace.sampled;
     },
 
-    openChild(_root, parent, subject) {
-      const child = parent.addNewSubsegment(nameOf(subject));
-      child.addAttribute('namespace', subject.kind === 'aws' ? 'aws' : 'remote');
+    openChild(root, parent, subject) {
+      const trace = root.trace;
+      const document: NodeDocument = {
+        name: nameOf(subject),
+        id: randomHex(16),
+        start_time: now(),
+        namespace: subject.kind === 'aws' ? 'aws' : 'remote',
+      };
       if (subject.kind === 'http') {
-        child.addAttribute('http', { request: { method: subject.method, url: subject.url } });
+        document.http = { request: { method: subject.method, url: subject.url } };
       } else if (subject.kind === 'aws') {
-        child.addAttribute('aws', { operation: subject.operation });
+        document.aws = { operation: subject.operation };
       } else {
-        child.addAttribute('sql', {
+        document.sql = {
           url: `postgresql://${subject.target.host}/${subject.target.database}`,
           user: subject.target.user,
           database_type: 'PostgreSQL',
           sanitized_query: subject.statement,
-        });
+        };
       }
-      return child;
+      trace.recorded += 1;
+      if (trace.recorded <= maxSubsegments) {
+        parent.document.subsegments ??= [];
+        parent.document.subsegments.push(document);
+      } else {
+        trace.segment.metadata = {
+          storekeeper: { subsegments_dropped: trace.recorded - maxSubsegments },
+        };
+      }
+      trace.open += 1;
+      return { trace, document };
     },
 
     closeChild(child, outcome) {
-      const subsegment = child as Subsegment & { http?: object; aws?: object };
+      const document = child.document;
       if (outcome.status !== undefined) {
-        subsegment.http = {
-          ...subsegment.http,
-          response: { status: outcome.status },
-        };
-        flagStatus(subsegment, outcome.status);
+        document.http = { ...document.http, response: { status: outcome.status } };
       }
-      if (outcome.requestId || outcome.retries) {
-        subsegment.aws = {
-          ...subsegment.aws,
-          ...(outcome.requestId ? { request_id: outcome.requestId } : {}),
-          ...(outcome.retries ? { retries: outcome.retries } : {}),
-        };
-      }
-      subsegment.close(outcome.error ?? null, outcome.error ? true : undefined);
+      if (outcome.requestId) document.aws = { ...document.aws, request_id: outcome.requestId };
+      if (outcome.retries) document.aws = { ...document.aws, retries: outcome.retries };
+      end(child, outcome.status, outcome.error);
+      if (outcome.error && document.cause?.exceptions[0])
+        document.cause.exceptions[0].remote = true;
+      child.trace.open -= 1;
+      finish(child.trace);
     },
 
     headerOf(root, current) {
-      const sampled = (root as Segment).notTraced ? '0' : '1';
-      return `Root=${(root as Segment).trace_id};Parent=${current.id};Sampled=${sampled}`;
+      const sampled = root.trace.sampled ? '1' : '0';
+      return `Root=${root.trace.segment.trace_id};Parent=${current.document.id};Sampled=${sampled}`;
     },
 
     traceIdOf(root) {
-      return (root as Segment).trace_id;
+      return root.trace.segment.trace_id;
     },
 
-    // Segments are sent as they close (UDP, fire and forget): nothing is held back.
-    close: async () => undefined,
+    close: () => batches.close(),
   };
   return createTracing(backend, options.service);
+}
+
+/** The parts of an X-Ray trace header (`Root=…;Parent=…;Sampled=…`). */
+interface TraceData {
+  root?: string;
+  parent?: string;
+  sampled?: string;
+}
+
+const traceIdPattern = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+const spanIdPattern = /^[0-9a-f]{16}$/;
+
+/** Seconds since the epoch, to the microsecond: a statement takes less than a millisecond. */
+function now(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+function newTraceId(): string {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `1-${epoch}-${randomHex(24)}`;
+}
+
+/**
+ * Hex digits from the system's CSPRNG, drawn 4 KiB at a time: ids need randomness, not a
+ * system call each (two per request would cost more than the rest of a segment).
+ */
+const pool = { bytes: Buffer.alloc(4096), hex: '', at: 0 };
+function randomHex(length: number): string {
+  if (pool.at + length > pool.hex.length) {
+    pool.hex = randomFillSync(pool.bytes).toString('hex');
+    pool.at = 0;
+  }
+  const hex = pool.hex.slice(pool.at, pool.at + length);
+  pool.at += length;
+  return hex;
+}
+
+function flagStatus(document: NodeDocument, status: number): void {
+  if (status === 429) document.throttle = true;
+  if (status >= 500) document.fault = true;
+  else if (status >= 400) document.error = true;
+}
+
+/** An exception as X-Ray shows it: its type and message (stack frames stay in the logs). */
+function exceptionOf(error: Error) {
+  return { id: randomHex(16), message: String(error.message), type: error.name };
+}
+
+/** What the SDK's IncomingRequestData records of a request. */
+function incomingRequestData(request: IncomingMessage): Record<string, string | boolean> {
+  const forwarded = request.headers['x-forwarded-for'];
+  const secure = (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const data: Record<string, string | boolean> = {
+    method: request.method ?? '',
+    url: `${secure ? 'https' : 'http'}://${request.headers.host ?? ''}${request.url ?? ''}`,
+    user_agent: request.headers['user-agent'] ?? '',
+    client_ip:
+      (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ??
+      request.socket?.remoteAddress ??
+      '',
+  };
+  if (forwarded) data.x_forwarded_for = true;
+  return data;
 }
 
 function nameOf(subject: ChildSubject): string {
@@ -163,86 +303,117 @@ function nameOf(subject: ChildSubject): string {
   return subject.service;
 }
 
-const protocolHeader = '{"format":"json","version":1}\n';
-
-/** The SDK's links between nodes and its bookkeeping: not part of a segment document. */
-const internalFields = new Set(['segment', 'parent', 'counter', 'notTraced']);
-
 /**
- * The segment document the daemon reads, as the SDK's own `format()` writes it, at a
- * fraction of the cost: own fields only, without the internal ones (the SDK walks every
- * prototype method for each node) and stringified without a replacer function (the SDK's
- * turns BigInts into strings; a segment that holds one falls back to its way).
+ * The daemon's TCP address (its proxy to the X-Ray API) from AWS_XRAY_DAEMON_ADDRESS's two
+ * forms, as the SDK reads them: `host:port` (TCP and UDP alike), or
+ * `tcp:host:port udp:host:port`.
  */
-function serialize(segment: Segment): string {
-  try {
-    return JSON.stringify(documentOf(segment));
-  } catch {
-    return segment.format();
+export function daemonProxyOf(address: string): { host: string; port: number } {
+  const tcp = /(?:^|\s)tcp:(\S+)/.exec(address)?.[1] ?? address.trim();
+  const at = tcp.lastIndexOf(':');
+  const port = Number(tcp.slice(at + 1));
+  const host = tcp.slice(0, at);
+  // A bare IPv6 host is written in brackets; any other colon means a form not read here.
+  const plainHost = /^\[[0-9a-fA-F:.]+\]$/.test(host) || !/[:\s]/.test(host);
+  if (at < 1 || !plainHost || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new TypeError(
+      `AWS_XRAY_DAEMON_ADDRESS: "${address}" is neither host:port nor tcp:host:port udp:host:port`,
+    );
   }
+  return { host: host.replace(/^\[|\]$/g, ''), port };
 }
 
-function documentOf(node: object): Record<string, unknown> {
-  const document: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (internalFields.has(key) || value === undefined) continue;
-    if (key === 'subsegments') {
-      if (Array.isArray(value) && value.length > 0) document[key] = value.map(documentOf);
-      continue;
-    }
-    document[key] = value;
-  }
-  return document;
-}
+/** The X-Ray API's limit, and the daemon's own batch size. */
+const batchSize = 50;
+/** How long a segment waits for others to fill a batch. */
+const batchDelayMs = 100;
+/** Segments waiting past this (the proxy is down or slow) are dropped, not kept. */
+const maxPending = 2_000;
+const maxBatchesInFlight = 4;
 
 /**
- * The daemon's UDP address from AWS_XRAY_DAEMON_ADDRESS's two forms, as the SDK reads
- * them: `host:port`, or `tcp:host:port udp:host:port`.
+ * Closed segments, sent as `PutTraceSegments` calls through the daemon's TCP proxy, up to
+ * 50 a call, at most 100 ms after the first of them closed. Fire and forget: a call that
+ * fails or a segment the API refuses is logged (once a minute at most) and dropped, and
+ * the pending ones are capped, so tracing can never hold a service back.
  */
-export function udpAddressOf(address: string): { host: string; port: number } {
-  const udp = /(?:^|\s)udp:(\S+)/.exec(address)?.[1] ?? address.trim();
-  const at = udp.lastIndexOf(':');
-  const port = Number(udp.slice(at + 1));
-  if (at < 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new TypeError(`AWS_XRAY_DAEMON_ADDRESS: "${address}" is not host:port`);
-  }
-  return { host: udp.slice(0, at).replace(/^\[|\]$/g, ''), port };
-}
-
-/**
- * Sends closed segments to the daemon as the SDK would (its protocol header, the segment
- * as JSON, one datagram each), serializing each once, over one connected UDP socket.
- * Fire and forget: a send that fails is logged (once a minute at most) and dropped.
- */
-function segmentSender(
-  daemon: { host: string; port: number },
+function segmentBatches(
+  proxy: { host: string; port: number },
   logger: Logger,
-): (segment: Segment) => void {
-  let socket: Socket | undefined;
-  // What closed while the socket was still connecting, sent once it has (bounded).
-  let connecting: string[] | undefined;
+): { add(segment: NodeDocument): void; close(): Promise<void> } {
+  const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
+  const client = new Client(`http://${host}:${proxy.port}`, { keepAliveTimeout: 30_000 });
+  let pending: NodeDocument[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
   let lastWarning = 0;
-  const warn = (error: Error | null) => {
-    if (!error || Date.now() - lastWarning < 60_000) return;
+  const warn = (details: object, message: string) => {
+    if (Date.now() - lastWarning < 60_000) return;
     lastWarning = Date.now();
-    logger.warn({ err: error }, 'could not send a segment to the X-Ray daemon');
+    logger.warn(details, message);
   };
-  const open = () => {
-    const opened = createSocket(isIPv6(daemon.host) ? 'udp6' : 'udp4').unref();
-    opened.on('error', warn);
-    connecting = [];
-    opened.connect(daemon.port, daemon.host, () => {
-      const queued = connecting ?? [];
-      connecting = undefined;
-      for (const message of queued) opened.send(message, warn);
-    });
-    return opened;
+
+  const post = async (batch: readonly NodeDocument[]) => {
+    try {
+      const body = JSON.stringify({
+        TraceSegmentDocuments: batch.map((segment) => JSON.stringify(segment)),
+      });
+      const response = await client.request({
+        method: 'POST',
+        path: '/TraceSegments',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) {
+        warn({ status: response.statusCode, body: text.slice(0, 500) }, 'X-Ray refused segments');
+        return;
+      }
+      const unprocessed = (JSON.parse(text) as { UnprocessedTraceSegments?: unknown[] })
+        .UnprocessedTraceSegments;
+      if (unprocessed?.length) {
+        warn({ unprocessed: unprocessed.slice(0, 3) }, 'X-Ray did not take some segments');
+      }
+    } catch (error) {
+      warn({ err: error }, 'could not send segments to the X-Ray daemon');
+    }
   };
-  return (segment) => {
-    if (segment.notTraced === true) return;
-    socket ??= open();
-    const message = protocolHeader + serialize(segment);
-    if (!connecting) socket.send(message, warn);
-    else if (connecting.length < 1_000) connecting.push(message);
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    while (pending.length > 0 && inFlight.size < maxBatchesInFlight) {
+      const sent = post(pending.splice(0, batchSize)).finally(() => {
+        inFlight.delete(sent);
+        if (pending.length >= batchSize) flush();
+        else if (pending.length > 0) timer ??= setTimeout(flush, batchDelayMs).unref();
+      });
+      inFlight.add(sent);
+    }
+  };
+
+  return {
+    add(segment) {
+      if (pending.length >= maxPending) {
+        warn({ pending: pending.length }, 'dropped segments: the X-Ray daemon is not keeping up');
+        return;
+      }
+      pending.push(segment);
+      if (pending.length >= batchSize) flush();
+      else timer ??= setTimeout(flush, batchDelayMs).unref();
+    },
+    async close() {
+      // What is still pending goes now; the wait is bounded, as shutdown's is.
+      const deadline = Date.now() + 2_000;
+      while ((pending.length > 0 || inFlight.size > 0) && Date.now() < deadline) {
+        flush();
+        await Promise.race([
+          Promise.all(inFlight),
+          new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref()),
+        ]);
+      }
+      clearTimeout(timer);
+      pending = [];
+      await client.close().catch(() => undefined);
+    },
   };
 }
