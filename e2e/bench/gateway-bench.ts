@@ -81,8 +81,9 @@ const clientRows: ClientRow[] = [];
 let nodeBaselineMs = Number.NaN;
 const started = await startBackends();
 if (!started.backends.available) throw new Error(`backends: ${started.backends.reason}`);
-// Where traced services send their spans: a stand-in for the daemon (UDP) and for the
-// OTLP collector, on CPU 0 with the system, as a sidecar shares its Fargate task's CPU.
+// Where traced services send their spans: a stand-in for the X-Ray daemon (its TCP proxy
+// takes the batches) and for the OTLP collector, on CPU 0 with the system, as a sidecar
+// shares its Fargate task's CPU.
 const sink = await startTraceSink();
 // The services' standard output goes to a file, as a log driver takes it: nothing reads
 // their log lines on CPU 0, where that reading would be counted as their logging cost.
@@ -92,7 +93,7 @@ const passes: { suffix: string; env: Record<string, string> }[] = [
   { suffix: ' (LOG_LEVEL=info)', env: { LOG_LEVEL: 'info' } },
   {
     suffix: ' (X-Ray, every request traced)',
-    env: { LOG_LEVEL: 'warn', AWS_XRAY_DAEMON_ADDRESS: sink.udp, TRACING_SAMPLING_RATE: '1' },
+    env: { LOG_LEVEL: 'warn', AWS_XRAY_DAEMON_ADDRESS: sink.xray, TRACING_SAMPLING_RATE: '1' },
   },
   {
     suffix: ' (OpenTelemetry, every request traced)',
@@ -356,7 +357,7 @@ async function startupPerService(connection: BackendConnection): Promise<Startup
  * Where spans go: a daemon stand-in (UDP) and an OTLP/HTTP collector, both reading and
  * dropping what they get, in a process of its own on CPU 0.
  */
-async function startTraceSink(): Promise<{ udp: string; http: string; stop(): void }> {
+async function startTraceSink(): Promise<{ xray: string; http: string; stop(): void }> {
   const script = `
     const dgram = require('node:dgram');
     const http = require('node:http');
@@ -377,7 +378,8 @@ async function startTraceSink(): Promise<{ udp: string; http: string; stop(): vo
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const ports = JSON.parse(line.toString()) as { udp: number; http: number };
   return {
-    udp: `127.0.0.1:${ports.udp}`,
+    // The daemon's two addresses: its TCP proxy (where the kit sends batches), its UDP port.
+    xray: `tcp:127.0.0.1:${ports.http} udp:127.0.0.1:${ports.udp}`,
     http: `http://127.0.0.1:${ports.http}`,
     stop: () => child.kill(),
   };

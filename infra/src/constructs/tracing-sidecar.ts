@@ -27,7 +27,12 @@ export function addTracingSidecar(
           essential: false,
           cpu: 32,
           memoryReservationMiB: 64,
-          portMappings: [{ containerPort: 2000, protocol: ecs.Protocol.UDP }],
+          // TCP: the daemon's proxy to the X-Ray API, where the kit sends batches of
+          // segments; UDP: the daemon protocol of the X-Ray SDKs. Both on the task's localhost.
+          portMappings: [
+            { containerPort: 2000, protocol: ecs.Protocol.TCP },
+            { containerPort: 2000, protocol: ecs.Protocol.UDP },
+          ],
           readonlyRootFilesystem: true,
           logging,
         })
