@@ -2,7 +2,9 @@
  * `pnpm bench:gateway` (part of `pnpm bench`): what the edge costs. The whole system runs
  * on CPU 0 (this process and every service it starts inherit the affinity; the package
  * script starts it under `taskset -c 0`), wrk on CPU 1, 64 connections, an authenticated
- * `GET /users/me`, in one run so the ratios hold while the machine's speed drifts:
+ * `GET /users/me`. The rows below run in interleaved rounds (`--rounds`, 7 by default, of
+ * `--seconds`, 3), every system started first, so a drift in the machine's speed hits
+ * every row alike; a ratio is the median of the ratios within each round:
  *
  * - the user service directly;
  * - nginx (Debian's, keep-alive `proxy_pass`) → the user service;
@@ -42,13 +44,17 @@ import { renderBarChart } from './render-bar-chart.ts';
 const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '7' },
     connections: { type: 'string', default: '64' },
     out: { type: 'string', default: '../docs/benchmarks' },
     'startup-runs': { type: 'string', default: '5' },
   },
 });
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const nginxPath = 'nginx (keep-alive) → user service';
+const nodeProxyPath = 'node:http proxy (keep-alive) → user service';
 const connections = Number(values.connections);
 const clientCalls = 20_000;
 const clientConcurrency = 8;
@@ -105,7 +111,21 @@ const passes: { suffix: string; env: Record<string, string> }[] = [
     },
   },
 ];
+/** A path measured in every round: what wrk calls, and with which header. */
+interface Target {
+  readonly path: string;
+  readonly url: string;
+  readonly header?: string;
+  readonly note?: string;
+}
+const targets: Target[] = [];
+/** Each target's figures, one per round. */
+const samples = new Map<string, Omit<Row, 'path'>[]>();
+const systems: SystemUnderTest[] = [];
+const fronts: { stop(): Promise<void> }[] = [];
 try {
+  // Every pass's system runs from the start, idle but for the row being measured, so the
+  // rounds can interleave them: a drift in the machine's speed then hits every row alike.
   for (const [index, pass] of passes.entries()) {
     const system = await startSystem({
       connection: started.backends.connection,
@@ -119,51 +139,90 @@ try {
         ]),
       ),
     });
-    try {
-      const { token } = await verifiedCustomer(createApiClient(system.gatewayUrl));
-      const user = system.service('user').url;
-      const auth = `Authorization: Bearer ${token}`;
-      // A fresh system is cold (JIT, pools, caches): warm both paths before measuring.
-      await wrk(`${user}/users/me`, auth, { seconds: 3 });
-      await wrk(`${system.gatewayUrl}/api/users/me`, auth, { seconds: 3 });
-      rows.push({
-        path: `user service directly${pass.suffix}`,
-        ...(await wrk(`${user}/users/me`, auth)),
-      });
-      rows.push({
+    systems.push(system);
+    const { token } = await verifiedCustomer(createApiClient(system.gatewayUrl));
+    const user = system.service('user').url;
+    const header = `Authorization: Bearer ${token}`;
+    targets.push(
+      { path: `user service directly${pass.suffix}`, url: `${user}/users/me`, header },
+      {
         path: `gateway → user service${pass.suffix}`,
-        ...(await wrk(`${system.gatewayUrl}/api/users/me`, auth)),
-      });
-      if (index > 0) continue;
-      rows.push(await behindNginx(user, auth));
-      rows.push(await behindNodeProxy(user, auth));
-      rows.push({
-        path: 'gateway /health/live',
-        ...(await wrk(`${system.gatewayUrl}/health/live`)),
-      });
-      overviewRows.push(...(await overviewAgainstFloor(system, auth)));
-    } finally {
-      await system.stop();
+        url: `${system.gatewayUrl}/api/users/me`,
+        header,
+      },
+    );
+    if (index > 0) continue;
+    const nginx = await behindNginx(user);
+    if ('url' in nginx) fronts.push(nginx);
+    const nodeProxy = await behindNodeProxy(user);
+    fronts.push(nodeProxy);
+    targets.push(
+      'url' in nginx
+        ? { path: nginxPath, url: `${nginx.url}/users/me`, header }
+        : { path: nginxPath, url: '', note: nginx.skipped },
+      { path: nodeProxyPath, url: `${nodeProxy.url}/users/me`, header },
+      { path: 'gateway /health/live', url: `${system.gatewayUrl}/health/live` },
+    );
+  }
+  // A fresh system is cold (JIT, pools, caches): every path is warmed before measuring.
+  for (const target of targets) {
+    if (target.url) await wrk(target.url, target.header, { seconds: 3 });
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      const figures = target.url
+        ? await wrk(target.url, target.header)
+        : { rps: 0, p50: Number.NaN, p99: Number.NaN };
+      samples.set(target.path, [...(samples.get(target.path) ?? []), figures]);
     }
   }
+  for (const target of targets) {
+    const figures = samples.get(target.path) ?? [];
+    const note = target.note ?? figures.find((f) => f.note)?.note;
+    rows.push({
+      path: target.path,
+      rps: median(figures.map((f) => f.rps)),
+      p50: median(figures.map((f) => f.p50)),
+      p99: median(figures.map((f) => f.p99)),
+      ...(note ? { note } : {}),
+    });
+  }
+  const [base] = systems;
+  if (base) {
+    const { token } = await verifiedCustomer(createApiClient(base.gatewayUrl));
+    overviewRows.push(...(await overviewAgainstFloor(base, `Authorization: Bearer ${token}`)));
+  }
+  for (const front of fronts.splice(0)) await front.stop();
+  for (const system of systems.splice(0)) await system.stop();
   clientRows.push(...(await clientOverhead(sink.http)));
   startupRows.push(...(await startupPerService(started.backends.connection)));
   nodeBaselineMs = await nodeBaseline();
 } finally {
+  for (const front of fronts) await front.stop();
+  for (const system of systems) await system.stop();
   sink.stop();
   await started.stop();
   await rm(logDir, { recursive: true, force: true });
 }
 
-const find = (path: string) => rows.find((r) => r.path === path);
-const ratio = (a?: Row, b?: Row) => (a && b && b.rps > 0 ? (a.rps / b.rps).toFixed(2) : '–');
+/** The median over the rounds of `a`'s req/s ÷ `b`'s, each pair measured in one round. */
+const ratio = (a: string, b: string) => {
+  const over = samples.get(a) ?? [];
+  const under = samples.get(b) ?? [];
+  const ratios = over.flatMap((x, i) => {
+    const y = under[i]?.rps ?? 0;
+    return x.rps > 0 && y > 0 ? [x.rps / y] : [];
+  });
+  return ratios.length > 0 ? median(ratios).toFixed(2) : '–';
+};
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const report = [
   '# Gateway benchmark',
   '',
   `${new Date().toISOString()} — ${cpus().length} × ${cpu}; ${started.backends.description}.`,
-  `System on CPU 0 (each service from its bundle, as the images run it; standard output to a file, as a log driver takes it), wrk on CPU 1; ${connections} connections, ${seconds} s per row, \`GET /users/me\` with a valid token.`,
-  'Absolute figures drift between runs on a shared machine; the ratios are measured in one run.',
+  `System on CPU 0 (each service from its bundle, as the images run it; standard output to a file, as a log driver takes it), wrk on CPU 1; ${connections} connections, \`GET /users/me\` with a valid token.`,
+  `Every row is measured ${rounds} times, ${seconds} s each, in interleaved rounds (each round runs every row once, with every pass's system already started); a row shows its medians, a ratio is the median of the ratios within each round.`,
+  'Absolute figures drift between runs on a shared machine (up to 2× here); interleaving spreads a drift over every row alike.',
   '',
   '| path | req/s | p50 ms | p99 ms | note |',
   '|---|---|---|---|---|',
@@ -172,12 +231,12 @@ const report = [
       `| ${r.path} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.note ?? ''} |`,
   ),
   '',
-  `- gateway ÷ nginx on the same upstream: **${ratio(find('gateway → user service'), find('nginx (keep-alive) → user service'))}×**`,
-  `- gateway ÷ raw node:http proxy: **${ratio(find('gateway → user service'), find('node:http proxy (keep-alive) → user service'))}×**`,
-  `- user service at info ÷ at warn: **${ratio(find('user service directly (LOG_LEVEL=info)'), find('user service directly'))}×**`,
-  `- gateway path at info ÷ at warn: **${ratio(find('gateway → user service (LOG_LEVEL=info)'), find('gateway → user service'))}×**`,
-  `- gateway path with every request traced ÷ untraced: X-Ray **${ratio(find('gateway → user service (X-Ray, every request traced)'), find('gateway → user service'))}×**, OpenTelemetry **${ratio(find('gateway → user service (OpenTelemetry, every request traced)'), find('gateway → user service'))}×** (the daemon and collector stand-ins on CPU 0 with the services, as sidecars share a task's CPU)`,
-  `- user service with every request traced ÷ untraced: X-Ray **${ratio(find('user service directly (X-Ray, every request traced)'), find('user service directly'))}×**, OpenTelemetry **${ratio(find('user service directly (OpenTelemetry, every request traced)'), find('user service directly'))}×**`,
+  `- gateway ÷ nginx on the same upstream: **${ratio('gateway → user service', 'nginx (keep-alive) → user service')}×**`,
+  `- gateway ÷ raw node:http proxy: **${ratio('gateway → user service', 'node:http proxy (keep-alive) → user service')}×**`,
+  `- user service at info ÷ at warn: **${ratio('user service directly (LOG_LEVEL=info)', 'user service directly')}×**`,
+  `- gateway path at info ÷ at warn: **${ratio('gateway → user service (LOG_LEVEL=info)', 'gateway → user service')}×**`,
+  `- gateway path with every request traced ÷ untraced: X-Ray **${ratio('gateway → user service (X-Ray, every request traced)', 'gateway → user service')}×**, OpenTelemetry **${ratio('gateway → user service (OpenTelemetry, every request traced)', 'gateway → user service')}×** (the daemon and collector stand-ins on CPU 0 with the services, as sidecars share a task's CPU)`,
+  `- user service with every request traced ÷ untraced: X-Ray **${ratio('user service directly (X-Ray, every request traced)', 'user service directly')}×**, OpenTelemetry **${ratio('user service directly (OpenTelemetry, every request traced)', 'user service directly')}×**`,
   '',
   '![requests per second by path](gateway.png)',
   '',
@@ -423,17 +482,12 @@ function millis(value: string | undefined): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
 }
 
-async function behindNginx(upstream: string, auth: string): Promise<Row> {
-  const path = 'nginx (keep-alive) → user service';
+/** nginx (Debian's) in front of `upstream`, keeping connections alive, or why it is not. */
+async function behindNginx(
+  upstream: string,
+): Promise<{ url: string; stop(): Promise<void> } | { skipped: string }> {
   const which = await run('sh', ['-c', 'command -v nginx']).catch(() => undefined);
-  if (!which)
-    return {
-      path,
-      rps: 0,
-      p50: Number.NaN,
-      p99: Number.NaN,
-      note: 'skipped: no nginx (apt-get install nginx-light)',
-    };
+  if (!which) return { skipped: 'skipped: no nginx (apt-get install nginx-light)' };
   const dir = await mkdtemp(join(tmpdir(), 'sk-nginx-'));
   const port = await freePort();
   const { host } = new URL(upstream);
@@ -459,24 +513,27 @@ http {
 `,
   );
   const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const stop = async () => {
+    if (nginx.exitCode === null) {
+      nginx.kill('SIGQUIT');
+      await new Promise((resolve) => nginx.once('exit', resolve));
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     await waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok,
-      {
-        timeout: 10_000,
-        description: 'nginx listening',
-      },
+      { timeout: 10_000, description: 'nginx listening' },
     );
-    return { path, ...(await wrk(`http://127.0.0.1:${port}/users/me`, auth)) };
-  } finally {
-    nginx.kill('SIGQUIT');
-    await new Promise((resolve) => nginx.once('exit', resolve));
-    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { url: `http://127.0.0.1:${port}`, stop };
 }
 
 /** The least a Node proxy can do: pipe each request to the upstream over kept-alive sockets. */
-async function behindNodeProxy(upstream: string, auth: string): Promise<Row> {
+async function behindNodeProxy(upstream: string): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const server = createServer((req, res) => {
@@ -498,14 +555,22 @@ async function behindNodeProxy(upstream: string, auth: string): Promise<Row> {
     req.pipe(forwarded);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    return {
-      path: 'node:http proxy (keep-alive) → user service',
-      ...(await wrk(`http://127.0.0.1:${port}/users/me`, auth)),
-    };
-  } finally {
-    agent.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
