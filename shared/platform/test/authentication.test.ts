@@ -301,6 +301,38 @@ describe('authentication hook', () => {
     await a.close();
   });
 
+  it('puts the caller on the request’s log lines, and only on that request’s', async () => {
+    const authenticate = createAuthenticationHook(verifier());
+    const { app: a, logs } = await buildTestApp({
+      routes: async (scope) => {
+        scope.get('/me', { onRequest: authenticate }, async (request) => {
+          request.log.info('handled');
+          return {};
+        });
+        scope.get('/open', async (request) => {
+          request.log.info('handled');
+          return {};
+        });
+      },
+    });
+    await a.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${await sign({ sub: 'user-7' })}` },
+    });
+    await a.inject({ url: '/open' });
+    await a.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${await sign({ sub: 'user-8' })}` },
+    });
+    a.log.info('after');
+
+    const lines = logs.lines.map((line) => JSON.parse(line));
+    const handled = lines.filter((l) => l.msg === 'handled');
+    expect(handled.map((l) => l.userId)).toEqual(['user-7', undefined, 'user-8']);
+    expect(lines.find((l) => l.msg === 'after')?.userId).toBeUndefined();
+    await a.close();
+  });
+
   it.each([
     ['no header', undefined],
     ['another scheme', 'Basic dXNlcjpwYXNz'],

@@ -401,6 +401,23 @@ describe('X-Ray segments on their way to the daemon', () => {
     expect(new Set(segments.map((s) => s.id)).size).toBe(121);
   });
 
+  it('lets shutdown finish when the daemon’s proxy takes a batch and never answers', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    opened.push({
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    });
+    const { port } = server.address() as AddressInfo;
+    const traced = await xrayTracing(`tcp:127.0.0.1:${port} udp:127.0.0.1:9`);
+    await traced.inSegment('work', undefined, async () => undefined);
+
+    // Within the test's timeout: close() cuts the call it waited for, past its own bound.
+    await expect(traced.close()).resolves.toBeUndefined();
+  });
+
   it('never holds work back when the daemon is away: the work succeeds, one warning says why', async () => {
     const logs = createLogCapture();
     const proxy = await daemonProxy(503);

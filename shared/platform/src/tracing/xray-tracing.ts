@@ -413,7 +413,8 @@ function segmentBatches(
       }
       clearTimeout(timer);
       pending = [];
-      await client.close().catch(() => undefined);
+      // A call still in flight past the bound is cut, not waited for.
+      await (inFlight.size > 0 ? client.destroy() : client.close()).catch(() => undefined);
     },
   };
 }
