@@ -34,7 +34,8 @@ import { createLogCapture } from './helper.ts';
 const execFileAsync = promisify(execFile);
 
 /**
- * X-Ray tracing against a collector that reads the daemon protocol (UDP on 127.0.0.1):
+ * X-Ray tracing against a collector that reads what the daemon reads (its TCP proxy's
+ * PutTraceSegments and its UDP protocol, on 127.0.0.1):
  * two real services, one calling the other through the kit's client.
  */
 

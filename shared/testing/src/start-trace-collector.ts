@@ -5,7 +5,7 @@ import { waitFor } from './wait-for.ts';
 export type { SegmentDocument };
 
 export interface TraceCollector {
-  /** `host:port` for AWS_XRAY_DAEMON_ADDRESS. */
+  /** For AWS_XRAY_DAEMON_ADDRESS: `host:port`, or `tcp:host:port udp:host:port`. */
   readonly address: string;
   /** Every segment received so far, in arrival order. */
   segments(): readonly SegmentDocument[];
@@ -17,7 +17,10 @@ export interface TraceCollector {
   close(): Promise<void>;
 }
 
-/** A stand-in for the X-Ray daemon on a free UDP port, keeping what it receives for assertions. */
+/**
+ * A stand-in for the X-Ray daemon on free ports (its TCP proxy's PutTraceSegments and its
+ * UDP protocol), keeping what it receives for assertions.
+ */
 export async function startTraceCollector(): Promise<TraceCollector> {
   const received: SegmentDocument[] = [];
   const receiver = await receiveSegments((segment) => received.push(segment), { port: 0 });

@@ -27,8 +27,8 @@ export interface RunSystemOptions {
   readonly readyTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
   /**
-   * Receive the services' trace segments (the X-Ray daemon protocol on UDP, port 2000
-   * when free) and keep them in this file as JSON lines for `pnpm trace`. Every trace
+   * Receive the services' trace segments (as the X-Ray daemon does: its TCP proxy's
+   * PutTraceSegments and its UDP protocol, port 2000 when free) and keep them in this file as JSON lines for `pnpm trace`. Every trace
    * is kept (sampling rate 1).
    */
   readonly traceFile?: string;
