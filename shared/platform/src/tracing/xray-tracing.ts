@@ -28,7 +28,6 @@ interface NodeDocument {
   id: string;
   start_time: number;
   end_time?: number;
-  in_progress?: true;
   trace_id?: string;
   parent_id?: string;
   namespace?: 'remote' | 'aws';
@@ -96,14 +95,25 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     if (!trace.closed || trace.open > 0 || !trace.sampled) return;
     batches.add(trace.segment);
   };
-  const end = (span: Span, status: number | undefined, error: Error | undefined) => {
+  /** `remote`: the error came from the service called, not from this one. */
+  const end = (
+    span: Span,
+    status: number | undefined,
+    error: Error | undefined,
+    remote = false,
+  ) => {
     const document = span.document;
     if (status !== undefined) flagStatus(document, status);
     if (error) {
       document.fault = true;
-      document.cause = { exceptions: [exceptionOf(error)] };
+      document.cause = { exceptions: [exceptionOf(error, remote)] };
     }
     document.end_time = now();
+  };
+  const closeSegment = (root: Span, status: number | undefined, error: Error | undefined) => {
+    end(root, status, error);
+    root.trace.closed = true;
+    finish(root.trace);
   };
 
   const backend: SpanBackend<Span> = {
@@ -152,9 +162,7 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
       };
       backend.annotate(root, 'route', outcome.route);
       if (outcome.userId) backend.annotate(root, 'userId', outcome.userId);
-      end(root, outcome.status, outcome.error);
-      root.trace.closed = true;
-      finish(root.trace);
+      closeSegment(root, outcome.status, outcome.error);
     },
 
     annotate(span, key, value) {
@@ -163,9 +171,7 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     },
 
     closeRoot(root, error) {
-      end(root, undefined, error);
-      root.trace.closed = true;
-      finish(root.trace);
+      closeSegment(root, undefined, error);
     },
 
     isSampled(root) {
@@ -212,9 +218,7 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
       }
       if (outcome.requestId) document.aws = { ...document.aws, request_id: outcome.requestId };
       if (outcome.retries) document.aws = { ...document.aws, retries: outcome.retries };
-      end(child, outcome.status, outcome.error);
-      if (outcome.error && document.cause?.exceptions[0])
-        document.cause.exceptions[0].remote = true;
+      end(child, outcome.status, outcome.error, true);
       child.trace.open -= 1;
       finish(child.trace);
     },
@@ -277,8 +281,9 @@ function flagStatus(document: NodeDocument, status: number): void {
 }
 
 /** An exception as X-Ray shows it: its type and message (stack frames stay in the logs). */
-function exceptionOf(error: Error) {
-  return { id: randomHex(16), message: String(error.message), type: error.name };
+function exceptionOf(error: Error, remote: boolean) {
+  const exception = { id: randomHex(16), message: String(error.message), type: error.name };
+  return remote ? { ...exception, remote: true as const } : exception;
 }
 
 /** What the SDK's IncomingRequestData records of a request. */
