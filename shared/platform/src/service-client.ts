@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { kitErrors } from './define-errors.ts';
 import { createRollingWindow, percentiles } from './rolling-window.ts';
 import { tracing } from './tracing/tracing.ts';
@@ -124,8 +124,105 @@ class UpstreamFailure extends Error {
 
 /** An attempt aborted at its timeout: undici closes its socket, so the service sees it go. */
 class AttemptTimedOut extends Error {
-  constructor(timeoutMs: number, cause: unknown) {
-    super(`no answer within ${timeoutMs} ms`, { cause });
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * One request and its whole answer, from sending to the last byte, bounded by `timeoutMs`.
+ * At the bound the promise rejects with AttemptTimedOut and the request is aborted: undici
+ * destroys its socket, or, if it is still waiting for a connection, aborts it as it starts.
+ */
+function exchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  timeoutMs: number,
+): Promise<RawServiceResponse> {
+  return new Promise((resolve, reject) => {
+    const handler = new BufferingHandler(resolve, reject, timeoutMs);
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (error) {
+      // Refused before sending (a bad header value): no socket was touched.
+      handler.onResponseError(undefined, error as Error);
+    }
+  });
+}
+
+/**
+ * undici's dispatcher handler, collecting the body into one buffer. The service client
+ * reads every answer whole, so this does without undici's `request()`: its body stream,
+ * its abort-signal listener and its async resource cost the gateway ~10 % of its
+ * throughput on a pass-through route (docs/benchmarks/gateway.md).
+ */
+class BufferingHandler implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #chunks: Buffer[] = [];
+  #settled = false;
+  #reason: Error | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #resolve: (response: RawServiceResponse) => void;
+  readonly #reject: (error: Error) => void;
+
+  constructor(
+    resolve: (response: RawServiceResponse) => void,
+    reject: (error: Error) => void,
+    timeoutMs: number,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#timer = setTimeout(() => this.#timeOut(timeoutMs), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#reason) controller.abort(this.#reason);
+    else this.#controller = controller;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 1xx informational answers come before the real one.
+    if (statusCode < 200) return;
+    this.#status = statusCode;
+    this.#headers = flattenHeaders(headers);
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settle()) {
+      const chunks = this.#chunks;
+      const body = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+      this.#resolve({ status: this.#status, headers: this.#headers, body });
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.#settle()) this.#reject(error);
+  }
+
+  #timeOut(timeoutMs: number): void {
+    if (!this.#settle()) return;
+    const error = new AttemptTimedOut(timeoutMs);
+    this.#reason = error;
+    this.#controller?.abort(error);
+    this.#reject(error);
+  }
+
+  /** True the first time: an answer, an error and the timeout race to end an attempt. */
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    return true;
   }
 }
 
@@ -148,19 +245,17 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     keepAliveTimeout: 10_000,
   });
 
-  /** A path is relative to the service: `//host/...` must not reach another origin. */
-  function urlOf(path: string): URL {
-    const url = new URL(path, options.baseUrl);
-    if (url.origin !== origin) throw new TypeError(`path ${path} leaves ${origin}`);
-    return url;
+  /** A path is the service's own: `//host/...` or a bare name is the caller's bug. */
+  function checkPath(path: string): string {
+    if (path[0] !== '/' || path[1] === '/' || path[1] === '\\')
+      throw new TypeError(`path ${path} is not a path on ${origin}`);
+    return path;
   }
 
-  function send(
-    url: URL,
+  function dispatchOptions(
     request: ServiceRequest,
-    signal: AbortSignal,
     traceHeader: string | undefined,
-  ) {
+  ): Dispatcher.DispatchOptions {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [key, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined) headers[key.toLowerCase()] = value;
@@ -174,48 +269,27 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    return undiciRequest(url, {
-      method: request.method,
-      headers,
-      body,
-      dispatcher: agent,
-      signal,
-    });
+    return { origin, path: request.path, method: request.method, headers, body };
   }
 
-  async function attempt(
-    url: URL,
-    request: ServiceRequest,
-    boundMs: number,
-  ): Promise<RawServiceResponse> {
-    // The signal covers the body too: a service that sends headers and then stalls is cut.
-    // A timer cleared when the attempt ends (AbortSignal.timeout's would live on, weakly
-    // held, until it fires: thousands of them under load).
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const timer = setTimeout(() => controller.abort(), boundMs);
+  async function attempt(request: ServiceRequest, boundMs: number): Promise<RawServiceResponse> {
     const started = performance.now();
     window.add('attempts');
     try {
       // Each attempt is its own subsegment of the caller's trace: retries show as such.
       const result = await tracing().traceCall(
-        { service: options.name, method: request.method, url: url.href },
-        async (traceHeader) => {
-          const response = await send(url, request, signal, traceHeader);
-          const body = Buffer.from(await response.body.arrayBuffer());
-          return { status: response.statusCode, headers: flattenHeaders(response.headers), body };
-        },
+        { service: options.name, method: request.method, url: origin + request.path },
+        (traceHeader) => exchange(agent, dispatchOptions(request, traceHeader), boundMs),
       );
       window.latency(performance.now() - started);
       if (result.status >= 500) throw new UpstreamFailure(result);
       return result;
     } catch (error) {
-      if (!signal.aborted) throw error;
-      window.latency(performance.now() - started);
-      window.add('timeouts');
-      throw new AttemptTimedOut(boundMs, error);
-    } finally {
-      clearTimeout(timer);
+      if (error instanceof AttemptTimedOut) {
+        window.latency(performance.now() - started);
+        window.add('timeouts');
+      }
+      throw error;
     }
   }
 
@@ -257,14 +331,14 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   async function call(request: ServiceRequest): Promise<RawServiceResponse> {
-    const url = urlOf(request.path);
+    checkPath(request.path);
     window.add('calls');
     const deadline = request.timeoutMs === undefined ? Infinity : Date.now() + request.timeoutMs;
     const attempts = idempotent.has(request.method) ? retries + 1 : 1;
     for (let n = 1; ; n++) {
       const boundMs = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
       try {
-        return await breaker.fire(url, request, boundMs);
+        return await breaker.fire(request, boundMs);
       } catch (error) {
         if (isOpenBreaker(error)) {
           window.add('failures');
@@ -302,10 +376,9 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     },
     requestRaw: call,
     async probe(path, { timeoutMs: probeTimeoutMs }) {
-      const signal = AbortSignal.timeout(probeTimeoutMs);
-      const response = await send(urlOf(path), { method: 'GET', path }, signal, undefined);
-      await response.body.dump();
-      return { status: response.statusCode };
+      const options = dispatchOptions({ method: 'GET', path: checkPath(path) }, undefined);
+      const { status } = await exchange(agent, options, probeTimeoutMs);
+      return { status };
     },
     breakerState,
     stats() {

@@ -118,6 +118,8 @@ describe('service client: answers', () => {
     const c = makeClient(baseUrl);
     const error = await failure(c.request({ method: 'GET', path: '//example.com/x' }));
     expect(error).toBeInstanceOf(TypeError);
+    expect(await failure(c.request({ method: 'GET', path: 'users' }))).toBeInstanceOf(TypeError);
+    expect(await failure(c.probe('/\\example.com', { timeoutMs: 100 }))).toBeInstanceOf(TypeError);
     expect(seen).toHaveLength(0);
     expect(c.stats().calls).toBe(0);
   });
@@ -248,6 +250,20 @@ describe('service client: timeouts', () => {
       status: 200,
       body: { ok: true },
     });
+  });
+
+  it('cuts a health probe of a hanging service at its bound and frees the socket', async () => {
+    const { baseUrl, seen, sockets } = await upstream(() => {});
+    const c = makeClient(baseUrl);
+    const started = performance.now();
+    const error = await failure(c.probe('/health/ready', { timeoutMs: 200 }));
+    expect((error as Error).message).toContain('no answer within 200 ms');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await waitFor(() => seen[0]?.aborted && sockets.closed === sockets.opened, {
+      description: 'the probed service to see the socket closed',
+    });
+    // A probe is outside the breaker and the stats.
+    expect(c.stats()).toMatchObject({ calls: 0, timeouts: 0 });
   });
 
   it('cuts a service that sends its headers and then stalls the body', async () => {
