@@ -4,7 +4,8 @@
  * script starts it under `taskset -c 0`), wrk on CPU 1, 64 connections, an authenticated
  * `GET /users/me`. The rows below run in interleaved rounds (`--rounds`, 7 by default, of
  * `--seconds`, 3), every system started first, so a drift in the machine's speed hits
- * every row alike; a ratio is the median of the ratios within each round:
+ * every row alike; rows compared with each other run side by side, every other round in
+ * reverse; a ratio is the median of the ratios within each round:
  *
  * - the user service directly;
  * - nginx (Debian's, keep-alive `proxy_pass`) → the user service;
@@ -171,8 +172,17 @@ try {
   for (const target of targets) {
     if (target.url) await wrk(target.url, target.header, { seconds: 3 });
   }
+  // Rows compared with each other are measured side by side: each pass's user row next to
+  // the others, the gateway rows likewise, nginx and the node proxy next to the gateway's
+  // warn row. Every other round runs in reverse, so no row always follows the same one.
+  const byPath = (prefix: string) => targets.filter((t) => t.path.startsWith(prefix));
+  const sequence = [
+    ...byPath('user service directly'),
+    ...byPath('gateway → user service').reverse(),
+    ...targets.filter((t) => !sequenced(t.path)),
+  ];
   for (let round = 0; round < rounds; round++) {
-    for (const target of targets) {
+    for (const target of round % 2 === 0 ? sequence : sequence.toReversed()) {
       // A second of load first, not counted: what the previous row left behind (a
       // collection, a batch of spans to export) lands there, not on this row.
       if (target.url) await wrk(target.url, target.header, { seconds: 1 });
@@ -208,6 +218,11 @@ try {
   await rm(logDir, { recursive: true, force: true });
 }
 
+/** Rows sequenced by kind, the rest after them in the order they were listed. */
+function sequenced(path: string): boolean {
+  return path.startsWith('user service directly') || path.startsWith('gateway → user service');
+}
+
 /** The median over the rounds of `a`'s req/s ÷ `b`'s, each pair measured in one round. */
 const ratio = (a: string, b: string) => {
   const over = samples.get(a) ?? [];
@@ -224,7 +239,7 @@ const report = [
   '',
   `${new Date().toISOString()} — ${cpus().length} × ${cpu}; ${started.backends.description}.`,
   `System on CPU 0 (each service from its bundle, as the images run it; standard output to a file, as a log driver takes it), wrk on CPU 1; ${connections} connections, \`GET /users/me\` with a valid token.`,
-  `Every row is measured ${rounds} times, ${seconds} s each after 1 s of load not counted, in interleaved rounds (each round runs every row once, with every pass's system already started); a row shows its medians, a ratio is the median of the ratios within each round.`,
+  `Every row is measured ${rounds} times, ${seconds} s each after 1 s of load not counted, in interleaved rounds (each round runs every row once, with every pass's system already started; rows compared with each other run side by side, and every other round runs in reverse order); a row shows its medians, a ratio is the median of the ratios within each round.`,
   'Absolute figures drift between runs on a shared machine (up to 2× here); interleaving spreads a drift over every row alike.',
   '',
   '| path | req/s | p50 ms | p99 ms | note |',
