@@ -348,7 +348,8 @@ function segmentBatches(
 ): { add(segment: NodeDocument): void; close(): Promise<void> } {
   const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
   const client = new Client(`http://${host}:${proxy.port}`, { keepAliveTimeout: 30_000 });
-  let pending: NodeDocument[] = [];
+  /** Documents already written as JSON: the objects die young instead of waiting here. */
+  let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
   let lastWarning = 0;
@@ -358,11 +359,10 @@ function segmentBatches(
     logger.warn(details, message);
   };
 
-  const post = async (batch: readonly NodeDocument[]) => {
+  const post = async (batch: readonly string[]) => {
     try {
-      const body = JSON.stringify({
-        TraceSegmentDocuments: batch.map((segment) => JSON.stringify(segment)),
-      });
+      // Each document is a JSON string inside the call's JSON.
+      const body = `{"TraceSegmentDocuments":[${batch.map((document) => JSON.stringify(document)).join(',')}]}`;
       const response = await client.request({
         method: 'POST',
         path: '/TraceSegments',
@@ -402,7 +402,7 @@ function segmentBatches(
         warn({ pending: pending.length }, 'dropped segments: the X-Ray daemon is not keeping up');
         return;
       }
-      pending.push(segment);
+      pending.push(JSON.stringify(segment));
       if (pending.length >= batchSize) flush();
       else timer ??= setTimeout(flush, batchDelayMs).unref();
     },
