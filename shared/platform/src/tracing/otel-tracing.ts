@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type Attributes,
   type Context,
@@ -21,6 +20,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
+import { randomHex } from './random-hex.ts';
 import type { Tracing } from './tracing.ts';
 
 export interface OtelTracingOptions {
@@ -56,8 +56,8 @@ const xrayIds: IdGenerator = {
   generateTraceId: () =>
     Math.floor(Date.now() / 1000)
       .toString(16)
-      .padStart(8, '0') + randomBytes(12).toString('hex'),
-  generateSpanId: () => randomBytes(8).toString('hex'),
+      .padStart(8, '0') + randomHex(24),
+  generateSpanId: () => randomHex(16),
 };
 
 /**

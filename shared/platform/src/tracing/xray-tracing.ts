@@ -1,8 +1,8 @@
-import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { Client } from 'undici';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
+import { randomHex } from './random-hex.ts';
 import type { Tracing } from './tracing.ts';
 
 // Manual mode: the SDK keeps no context of its own (the kit's AsyncLocalStorage does).
@@ -257,21 +257,6 @@ function newTraceId(): string {
     .toString(16)
     .padStart(8, '0');
   return `1-${epoch}-${randomHex(24)}`;
-}
-
-/**
- * Hex digits from the system's CSPRNG, drawn 4 KiB at a time: ids need randomness, not a
- * system call each (two per request would cost more than the rest of a segment).
- */
-const pool = { bytes: Buffer.alloc(4096), hex: '', at: 0 };
-function randomHex(length: number): string {
-  if (pool.at + length > pool.hex.length) {
-    pool.hex = randomFillSync(pool.bytes).toString('hex');
-    pool.at = 0;
-  }
-  const hex = pool.hex.slice(pool.at, pool.at + length);
-  pool.at += length;
-  return hex;
 }
 
 function flagStatus(document: NodeDocument, status: number): void {
