@@ -43,7 +43,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     level: options.level ?? 'info',
     base: { service: options.service },
     messageKey: 'msg',
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label) => ({ level: label }) },
     // Censored on the finished line, not with pino's `redact`: its wildcard paths cost
     // ~40 µs a line here, 15× the rest of the line (docs/adr/0046).
@@ -52,6 +52,20 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   };
   return pino(pinoOptions, options.destination ?? bufferedStdout());
 }
+
+/**
+ * pino's `isoTime`, formatted once per millisecond rather than once per line: under load
+ * several lines share a millisecond, and `toISOString` was a seventh of a line's cost.
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastTime.ms) {
+    lastTime.ms = now;
+    lastTime.field = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime.field;
+}
+const lastTime = { ms: 0, field: '' };
 
 /** How long a line may wait in the buffer when traffic is low. */
 const flushIntervalMs = 250;

@@ -17,6 +17,26 @@ describe('logger', () => {
     });
   });
 
+  it('stamps each line with its own ISO time, to the millisecond', async () => {
+    const logs = createLogCapture();
+    const logger = createLogger({ service: 'user', destination: logs.stream });
+    const times: [before: number, line: string, after: number][] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = Date.now();
+      logger.info('tick');
+      const after = Date.now();
+      times.push([before, logs.lines.at(-1) ?? '', after]);
+      // The next line falls in a later millisecond: its time must not be the cached one.
+      await waitFor(() => Date.now() > after, { timeout: 1_000 });
+    }
+    for (const [before, line, after] of times) {
+      const { time } = JSON.parse(line) as { time: string };
+      expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(time)).toBeLessThanOrEqual(after);
+    }
+  });
+
   it('censors secret-named keys at any depth, in any letter case, whatever the value', () => {
     const logs = createLogCapture();
     const logger = createLogger({ service: 'user', destination: logs.stream });
