@@ -9,6 +9,7 @@ import {
   describeWithBackends,
   requireBackends,
   type SegmentDocument,
+  startOtlpReceiver,
   startTraceCollector,
   type TraceCollector,
   waitFor,
@@ -497,6 +498,43 @@ describe('tracing off', () => {
     await expect(
       off.traceCall({ service: 'x', method: 'GET', url: '/' }, async (h) => ({ status: 200, h })),
     ).resolves.toEqual({ status: 200, h: undefined });
+  });
+});
+
+describe('OpenTelemetry export', () => {
+  it('sends OTLP/HTTP that a collector reads: the service, the X-Ray trace, the parent', async () => {
+    const receiver = await startOtlpReceiver();
+    opened.push(receiver);
+    const otel = await startTracing(
+      'front',
+      { TRACING: 'otel', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACING_SAMPLING_RATE: 1 },
+      createLogger({ service: 'front', level: 'silent' }),
+    );
+    installTracing(otel);
+    const app = await serviceApp('front', (app) => {
+      app.get('/hello', async () => ({ hello: 'world' }));
+    });
+    const { root, header } = incomingHeader();
+    const response = await app.inject({
+      method: 'GET',
+      url: '/hello',
+      headers: { 'x-amzn-trace-id': header },
+    });
+    expect(response.statusCode).toBe(200);
+    await otel.close();
+
+    const [span, ...others] = receiver.spans();
+    expect(others).toEqual([]);
+    expect(span).toMatchObject({
+      service: 'front',
+      name: 'GET /hello',
+      kind: 2,
+      // X-Ray's 1-{8 hex}-{24 hex} is OpenTelemetry's 32-digit trace id.
+      traceId: root.slice(2).replace('-', ''),
+      parentSpanId: /Parent=([0-9a-f]{16})/.exec(header)?.[1],
+    });
+    expect(span?.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(span?.attributes['http.response.status_code']).toBe(200);
   });
 });
 
