@@ -231,7 +231,9 @@ const ratio = (a: string, b: string) => {
     const y = under[i]?.rps ?? 0;
     return x.rps > 0 && y > 0 ? [x.rps / y] : [];
   });
-  return ratios.length > 0 ? median(ratios).toFixed(2) : '–';
+  if (ratios.length === 0) return '**–**';
+  const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+  return `**${median(ratios).toFixed(2)}×** (rounds ${range})`;
 };
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const report = [
@@ -239,7 +241,7 @@ const report = [
   '',
   `${new Date().toISOString()} — ${cpus().length} × ${cpu}; ${started.backends.description}.`,
   `System on CPU 0 (each service from its bundle, as the images run it; standard output to a file, as a log driver takes it), wrk on CPU 1; ${connections} connections, \`GET /users/me\` with a valid token.`,
-  `Every row is measured ${rounds} times, ${seconds} s each after 1 s of load not counted, in interleaved rounds (each round runs every row once, with every pass's system already started; rows compared with each other run side by side, and every other round runs in reverse order); a row shows its medians, a ratio is the median of the ratios within each round.`,
+  `Every row is measured ${rounds} times, ${seconds} s each after 1 s of load not counted, in interleaved rounds (each round runs every row once, with every pass's system already started; rows compared with each other run side by side, and every other round runs in reverse order); a row shows its medians, a ratio is the median of the ratios within each round, with their range over the rounds.`,
   'Absolute figures drift between runs on a shared machine (up to 2× here); interleaving spreads a drift over every row alike.',
   '',
   '| path | req/s | p50 ms | p99 ms | note |',
@@ -249,12 +251,12 @@ const report = [
       `| ${r.path} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.note ?? ''} |`,
   ),
   '',
-  `- gateway ÷ nginx on the same upstream: **${ratio('gateway → user service', 'nginx (keep-alive) → user service')}×**`,
-  `- gateway ÷ raw node:http proxy: **${ratio('gateway → user service', 'node:http proxy (keep-alive) → user service')}×**`,
-  `- user service at info ÷ at warn: **${ratio('user service directly (LOG_LEVEL=info)', 'user service directly')}×**`,
-  `- gateway path at info ÷ at warn: **${ratio('gateway → user service (LOG_LEVEL=info)', 'gateway → user service')}×**`,
-  `- gateway path with every request traced ÷ untraced: X-Ray **${ratio('gateway → user service (X-Ray, every request traced)', 'gateway → user service')}×**, OpenTelemetry **${ratio('gateway → user service (OpenTelemetry, every request traced)', 'gateway → user service')}×** (the daemon and collector stand-ins on CPU 0 with the services, as sidecars share a task's CPU)`,
-  `- user service with every request traced ÷ untraced: X-Ray **${ratio('user service directly (X-Ray, every request traced)', 'user service directly')}×**, OpenTelemetry **${ratio('user service directly (OpenTelemetry, every request traced)', 'user service directly')}×**`,
+  `- gateway ÷ nginx on the same upstream: ${ratio('gateway → user service', 'nginx (keep-alive) → user service')}`,
+  `- gateway ÷ raw node:http proxy: ${ratio('gateway → user service', 'node:http proxy (keep-alive) → user service')}`,
+  `- user service at info ÷ at warn: ${ratio('user service directly (LOG_LEVEL=info)', 'user service directly')}`,
+  `- gateway path at info ÷ at warn: ${ratio('gateway → user service (LOG_LEVEL=info)', 'gateway → user service')}`,
+  `- gateway path with every request traced ÷ untraced: X-Ray ${ratio('gateway → user service (X-Ray, every request traced)', 'gateway → user service')}, OpenTelemetry ${ratio('gateway → user service (OpenTelemetry, every request traced)', 'gateway → user service')} (the daemon and collector stand-ins on CPU 0 with the services, as sidecars share a task's CPU)`,
+  `- user service with every request traced ÷ untraced: X-Ray ${ratio('user service directly (X-Ray, every request traced)', 'user service directly')}, OpenTelemetry ${ratio('user service directly (OpenTelemetry, every request traced)', 'user service directly')}`,
   '',
   '![requests per second by path](gateway.png)',
   '',
