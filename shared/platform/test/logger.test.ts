@@ -27,7 +27,10 @@ describe('logger', () => {
       const after = Date.now();
       times.push([before, logs.lines.at(-1) ?? '', after]);
       // The next line falls in a later millisecond: its time must not be the cached one.
-      await waitFor(() => Date.now() > after, { timeout: 1_000, description: 'the next millisecond' });
+      await waitFor(() => Date.now() > after, {
+        timeout: 1_000,
+        description: 'the next millisecond',
+      });
     }
     for (const [before, line, after] of times) {
       const { time } = JSON.parse(line) as { time: string };
