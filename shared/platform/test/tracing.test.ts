@@ -403,6 +403,40 @@ describe('X-Ray segments on their way to the daemon', () => {
     expect(new Set(segments.map((s) => s.id)).size).toBe(121);
   });
 
+  it('writes each document as JSON inside a JSON string, whatever its strings hold', async () => {
+    const awkward = [
+      'say "hi"',
+      'C:\\temp\\x',
+      'line\nbreak\ttab\u0001',
+      'emoji 🚀 and é',
+      'lone \ud800 half',
+      '</script>',
+    ];
+    const proxy = await daemonProxy();
+    const traced = await xrayTracing(proxy.address);
+    await Promise.all(
+      awkward.map((text, n) =>
+        traced
+          .inSegment(
+            text,
+            undefined,
+            async () => {
+              throw new Error(`failed: ${text}`);
+            },
+            { n },
+          )
+          .catch(() => undefined),
+      ),
+    );
+    await traced.close();
+
+    const segments = proxy.segments();
+    expect(segments.map((s) => s.annotations.operation).sort()).toEqual(awkward.toSorted());
+    for (const segment of segments) {
+      expect(segment.cause.exceptions[0].message).toBe(`failed: ${awkward[segment.annotations.n]}`);
+    }
+  });
+
   it('lets shutdown finish when the daemon’s proxy takes a batch and never answers', async () => {
     const server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

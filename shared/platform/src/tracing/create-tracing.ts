@@ -96,9 +96,15 @@ export function createTracing<S>(backend: SpanBackend<S>, service: string): Trac
       return work(parent ? backend.headerOf(parent.root, parent.current) : undefined);
     }
     const child = backend.openChild(parent.root, parent.current, subject);
-    const inner = { root: parent.root, current: child };
     try {
-      const result = await storage.run(inner, () => work(backend.headerOf(inner.root, child)));
+      // A statement carries no header and starts no traced work of its own: it runs in its
+      // caller's context. A call or an AWS request runs in its child's.
+      const result =
+        subject.kind === 'sql'
+          ? await work(undefined)
+          : await storage.run({ root: parent.root, current: child }, () =>
+              work(backend.headerOf(parent.root, child)),
+            );
       backend.closeChild(child, outcomeOf(result));
       return result;
     } catch (error) {
