@@ -298,12 +298,34 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
           return [];
         },
       });
-      consumer.on('error', (error) => {
+      const started = consumer;
+      let failedReceives = 0;
+      started.on('error', (error, messages) => {
         // sqs-consumer wraps SDK errors: the original name is in `code`.
         const name = (error as Error & { code?: string }).code ?? error.name;
         if (stopping && name === 'AbortError') return;
-        log.warn({ err: error }, 'SQS request failed');
+        if (messages !== undefined) {
+          log.warn({ err: error }, 'SQS request failed');
+          return;
+        }
+        // A receive failed (SQS unreachable, throttled, refused): sqs-consumer would poll
+        // again at once, so an outage would be a warning and a request every few hundred
+        // milliseconds per queue. It backs off instead. sqs-consumer reads the wait as a
+        // poll starts, so the second failure in a row is the first to wait, and the first
+        // receive after SQS is back may still wait its last one (20 s at most).
+        failedReceives += 1;
+        const nextReceiveInMs = receiveBackoffMs(failedReceives);
+        started.updateOption('pollingWaitTimeMs', nextReceiveInMs);
+        log.warn({ err: error, failedReceives, nextReceiveInMs }, 'SQS receive failed');
       });
+      const receivedAgain = () => {
+        if (failedReceives === 0) return;
+        log.info({ failedReceives }, 'SQS receives again');
+        failedReceives = 0;
+        started.updateOption('pollingWaitTimeMs', 0);
+      };
+      started.on('empty', receivedAgain);
+      started.on('message_received', receivedAgain);
       // Already logged by handle(), with more context.
       consumer.on('processing_error', () => undefined);
       consumer.start();
@@ -348,6 +370,20 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       },
     },
   };
+}
+
+/** The first wait after a failed receive, and the longest. */
+const receiveBackoff = { firstMs: 1_000, maxMs: 20_000 };
+
+/**
+ * How long to wait before receiving again after `failures` failed receives in a row:
+ * doubling from 1 s up to 20 s, each wait between half and all of its step, so replicas
+ * that lost SQS together do not come back in step. A wait is never shorter than the one
+ * before it until the cap.
+ */
+export function receiveBackoffMs(failures: number, random = Math.random): number {
+  const step = Math.min(receiveBackoff.maxMs, receiveBackoff.firstMs * 2 ** (failures - 1));
+  return Math.round(step / 2 + (random() * step) / 2);
 }
 
 function receiveCountOf(message: Message): number {
