@@ -14,6 +14,13 @@ export interface ServiceClientOptions {
   readonly connectTimeoutMs?: number;
   /** Bound for one attempt, from sending to the last byte of the response. */
   readonly timeoutMs?: number;
+  /**
+   * The largest answer read, in bytes (default 1 MiB). A bigger one is cut as it arrives
+   * (its socket closed, nothing more buffered) and the call fails as unavailable, counted
+   * by the breaker and never retried: a service sending that much to a JSON API is broken,
+   * and the caller's memory is not its buffer.
+   */
+  readonly maxResponseBytes?: number;
   /** Extra attempts for idempotent methods only (GET, HEAD, PUT, DELETE, OPTIONS). */
   readonly retries?: number;
   /**
@@ -129,6 +136,13 @@ class AttemptTimedOut extends Error {
   }
 }
 
+/** An answer cut at the size bound: a broken service, not a transient one. */
+class AnswerTooLarge extends Error {
+  constructor(maxBytes: number) {
+    super(`answered more than ${maxBytes} bytes`);
+  }
+}
+
 /**
  * One request and its whole answer, from sending to the last byte, bounded by `timeoutMs`.
  * At the bound the promise rejects with AttemptTimedOut and the request is aborted: undici
@@ -138,9 +152,10 @@ function exchange(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   timeoutMs: number,
+  maxBytes: number,
 ): Promise<RawServiceResponse> {
   return new Promise((resolve, reject) => {
-    const handler = new BufferingHandler(resolve, reject, timeoutMs);
+    const handler = new BufferingHandler(resolve, reject, timeoutMs, maxBytes);
     try {
       dispatcher.dispatch(options, handler);
     } catch (error) {
@@ -161,9 +176,11 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #headers: Record<string, string> = {};
   #chunks: Buffer[] = [];
+  #received = 0;
   #settled = false;
   #reason: Error | undefined;
   readonly #timer: NodeJS.Timeout;
+  readonly #maxBytes: number;
   readonly #resolve: (response: RawServiceResponse) => void;
   readonly #reject: (error: Error) => void;
 
@@ -171,9 +188,11 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     resolve: (response: RawServiceResponse) => void,
     reject: (error: Error) => void,
     timeoutMs: number,
+    maxBytes: number,
   ) {
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#maxBytes = maxBytes;
     this.#timer = setTimeout(() => this.#timeOut(timeoutMs), timeoutMs);
   }
 
@@ -191,10 +210,16 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     this.#status = statusCode;
     this.#headers = flattenHeaders(headers);
+    // A declared length past the bound is refused before a byte of the body is read.
+    if (Number(this.#headers['content-length']) > this.#maxBytes) {
+      this.#cut(new AnswerTooLarge(this.#maxBytes));
+    }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    if (this.#received > this.#maxBytes) this.#cut(new AnswerTooLarge(this.#maxBytes));
+    else this.#chunks.push(chunk);
   }
 
   onResponseEnd(): void {
@@ -210,9 +235,14 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   #timeOut(timeoutMs: number): void {
+    this.#cut(new AttemptTimedOut(timeoutMs));
+  }
+
+  /** Ends the attempt with `error` and aborts the request: undici closes its socket. */
+  #cut(error: Error): void {
     if (!this.#settle()) return;
-    const error = new AttemptTimedOut(timeoutMs);
     this.#reason = error;
+    this.#chunks = [];
     this.#controller?.abort(error);
     this.#reject(error);
   }
@@ -234,6 +264,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 3_000;
+  const maxBytes = options.maxResponseBytes ?? 1024 * 1024;
   const retries = options.retries ?? 1;
   const resetTimeoutMs = options.breaker?.resetTimeoutMs ?? 10_000;
   const windowMs = options.breaker?.rollingCountTimeoutMs ?? 10_000;
@@ -279,7 +310,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       // Each attempt is its own subsegment of the caller's trace: retries show as such.
       const result = await tracing().traceCall(
         { service: options.name, method: request.method, url: origin + request.path },
-        (traceHeader) => exchange(agent, dispatchOptions(request, traceHeader), boundMs),
+        (traceHeader) => exchange(agent, dispatchOptions(request, traceHeader), boundMs, maxBytes),
       );
       window.latency(performance.now() - started);
       if (result.status >= 500) throw new UpstreamFailure(result);
@@ -353,7 +384,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
           window.add('failures');
           if (error instanceof UpstreamFailure) return error.response;
           options.logger.warn({ upstream: options.name, err: error }, 'upstream call failed');
-          const detail = error instanceof AttemptTimedOut ? error.message : 'no answer';
+          const detail =
+            error instanceof AttemptTimedOut || error instanceof AnswerTooLarge
+              ? error.message
+              : 'no answer';
           throw unavailable(detail, error);
         }
         window.add('retries');
@@ -377,7 +411,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     requestRaw: call,
     async probe(path, { timeoutMs: probeTimeoutMs }) {
       const options = dispatchOptions({ method: 'GET', path: checkPath(path) }, undefined);
-      const { status } = await exchange(agent, options, probeTimeoutMs);
+      const { status } = await exchange(agent, options, probeTimeoutMs, maxBytes);
       return { status };
     },
     breakerState,
@@ -418,12 +452,13 @@ function isOpenBreaker(error: unknown): boolean {
 /**
  * 502 and 503 say the request was not processed; a refused or reset connection never
  * reached an answer. A timed-out attempt is not retried: the caller's time is spent, and
- * a slow service gets no second helping of the load that slowed it.
+ * a slow service gets no second helping of the load that slowed it. Nor is an answer cut
+ * at the size bound: the same call would get the same answer.
  */
 function isRetryable(error: unknown): boolean {
   if (error instanceof UpstreamFailure)
     return error.response.status === 502 || error.response.status === 503;
-  return !(error instanceof AttemptTimedOut);
+  return !(error instanceof AttemptTimedOut || error instanceof AnswerTooLarge);
 }
 
 function isRefusedArgument(error: unknown): boolean {

@@ -124,6 +124,40 @@ describe('service client: answers', () => {
     expect(c.stats().calls).toBe(0);
   });
 
+  it('reads an answer up to its size bound, and cuts a bigger one as it arrives, without retrying', async () => {
+    const maxResponseBytes = 100_000;
+    const { baseUrl, seen, sockets } = await upstream((req, res) => {
+      if (req.url === '/fits') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(maxResponseBytes));
+      } else if (req.url === '/declared') {
+        res.writeHead(200, { 'content-length': String(maxResponseBytes + 1) });
+        res.write('x'.repeat(1_000));
+      } else {
+        // No length declared: a body that never ends, 16 KiB at a time.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const more = () => {
+          if (!res.destroyed) res.write('x'.repeat(16_384), () => setImmediate(more));
+        };
+        more();
+      }
+    });
+    const c = makeClient(baseUrl, { maxResponseBytes, timeoutMs: 5_000 });
+
+    const fits = await c.request({ method: 'GET', path: '/fits' });
+    expect((fits.body as string).length).toBe(maxResponseBytes);
+    for (const path of ['/declared', '/endless']) {
+      const error = await failure(c.request({ method: 'GET', path }));
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect((error as Error).message).toContain(`answered more than ${maxResponseBytes} bytes`);
+    }
+    // One attempt each (a GET, yet not retried), and both sockets closed.
+    expect(seen.map((s) => s.url)).toEqual(['/fits', '/declared', '/endless']);
+    await waitFor(() => sockets.closed === sockets.opened, {
+      description: 'the sockets of the cut answers to be closed',
+    });
+    expect(c.stats()).toMatchObject({ calls: 3, failures: 2, retries: 0 });
+  });
+
   it('reports a refused connection as unavailable', async () => {
     const { baseUrl } = await upstream(() => {});
     server?.close();
