@@ -272,4 +272,58 @@ describeWithBackends('outbox and relay', () => {
       await proxy.close();
     }
   });
+
+  it('keeps its backoff while SNS is unreachable, however often writers commit', async () => {
+    const snsEndpoint = fixture.endpoints.sns ?? fixture.endpoints.default;
+    const proxy = await createTcpProxy(snsEndpoint as string);
+    const clients = createMessagingClients({
+      region: fixture.region,
+      endpoints: { sns: proxy.url(snsEndpoint as string).replace(/\/$/, '') },
+      credentials: fixture.credentials,
+    });
+    const publisher = createEventPublisher({
+      sns: clients.sns,
+      topology: fixture.provisioned.topology,
+      topicArns: { order: fixture.provisioned.topics.order?.arn as string },
+    });
+    const capture = createLogCapture();
+    // Waits of 0.5–1 s, 1–2 s, 2–4 s after the first failures; every commit notifies.
+    const flaky = relay(
+      publisher,
+      { initialMs: 1_000, maxMs: 30_000 },
+      createLogger({ service: 'order', level: 'debug', destination: capture.stream }),
+    );
+    const failedRounds = () =>
+      capture.records().filter((r) => r.msg === 'outbox relay round failed');
+    const write = async () => {
+      const event = await withTransaction(fixture.pool, (tx) =>
+        outbox.add(tx, 'order.placed', orderPlaced.example),
+      );
+      return event.id;
+    };
+    try {
+      await proxy.cut();
+      const ids = [await write()];
+      flaky.start();
+      await waitFor(() => failedRounds().length > 0, { description: 'a first failed round' });
+      // A commit every 50 ms for 3 s: each one wakes a listening relay.
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        ids.push(await write());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The rounds kept to the backoff: at most four in those 3 s (one per commit without it).
+      expect(ids.length).toBeGreaterThan(30);
+      expect(failedRounds().length).toBeLessThanOrEqual(4);
+      expect(failedRounds().map((r) => r.failures)).toEqual(failedRounds().map((_, i) => i + 1));
+
+      await proxy.restore();
+      for (const id of ids) await spy.waitFor({ id, outcome: 'handled' }, { timeoutMs: 30_000 });
+      expect(await pending()).toBe(0);
+    } finally {
+      await flaky.stop();
+      clients.destroy();
+      await proxy.close();
+    }
+  });
 });

@@ -17,6 +17,7 @@ import type {
 import { type ReadinessCheck, tracing } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
+import { backoffDelay } from '../backoff.ts';
 import { traceHeaderOf, typeAttributeOf } from '../message-attributes.ts';
 import type { HandlerSpy, HandlingOutcome } from './handler-spy.ts';
 import type { Inbox } from './inbox.ts';
@@ -372,9 +373,6 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
   };
 }
 
-/** The first wait after a failed receive, and the longest. */
-const receiveBackoff = { firstMs: 1_000, maxMs: 20_000 };
-
 /**
  * How long to wait before receiving again after `failures` failed receives in a row:
  * doubling from 1 s up to 20 s, each wait between half and all of its step, so replicas
@@ -382,8 +380,7 @@ const receiveBackoff = { firstMs: 1_000, maxMs: 20_000 };
  * before it until the cap.
  */
 export function receiveBackoffMs(failures: number, random = Math.random): number {
-  const step = Math.min(receiveBackoff.maxMs, receiveBackoff.firstMs * 2 ** (failures - 1));
-  return Math.round(step / 2 + (random() * step) / 2);
+  return backoffDelay(failures, { initialMs: 1_000, maxMs: 20_000 }, random);
 }
 
 function receiveCountOf(message: Message): number {

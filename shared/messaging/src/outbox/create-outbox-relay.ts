@@ -197,7 +197,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const level = failures === 1 ? 'warn' : 'debug';
         log[level]({ err: error, failures, retryInMs: pause }, 'outbox relay round failed');
       }
-      if (pause > 0) await wake.sleep(pause, signal);
+      // After a failure the backoff holds: writers commit during an SNS outage, and if each
+      // commit's notification woke the relay, it would try SNS once per commit.
+      if (pause > 0) await wake.sleep(pause, signal, failures === 0);
     }
   }
 
@@ -219,8 +221,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 }
 
 interface WakeUp {
-  /** Resolves after `ms`, at an abort, or at once when woken meanwhile (or before). */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves after `ms` or at an abort; when `wakeable`, also at once when woken meanwhile
+   * (or before). A wake during a sleep that is not wakeable is kept for the next one.
+   */
+  sleep(ms: number, signal: AbortSignal, wakeable?: boolean): Promise<void>;
   wake(): void;
 }
 
@@ -228,21 +233,24 @@ function createWakeUp(): WakeUp {
   let woken = false;
   let resolveSleep: (() => void) | undefined;
   return {
-    async sleep(ms, signal) {
-      if (woken || signal.aborted) {
+    async sleep(ms, signal, wakeable = true) {
+      if (signal.aborted) return;
+      if (wakeable && woken) {
         woken = false;
         return;
       }
       const { promise, resolve } = Promise.withResolvers<void>();
-      resolveSleep = resolve;
+      if (wakeable) resolveSleep = resolve;
       const timer = setTimeout(resolve, ms);
       const onAbort = () => resolve();
       signal.addEventListener('abort', onAbort, { once: true });
       await promise;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      resolveSleep = undefined;
-      woken = false;
+      if (wakeable) {
+        resolveSleep = undefined;
+        woken = false;
+      }
     },
     wake() {
       woken = true;
