@@ -4,9 +4,10 @@ import type {
   FastifyRequest,
   onRequestAsyncHookHandler,
 } from 'fastify';
-import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { Type } from 'typebox';
 import { kitErrors } from './define-errors.ts';
+import { createJwksKeySet, JwksUnavailable } from './jwks-key-set.ts';
 import { createVerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Who is calling, as proven by a verified access token. */
@@ -62,7 +63,9 @@ const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 /**
  * Verifies ES256 access tokens against the issuer's JWKS. Keys are cached; an unknown
  * `kid` (a rotated key) triggers a refetch, at most once per cooldown, so a flood of
- * forged tokens cannot make us hammer the user service.
+ * forged tokens cannot make us hammer the user service. While the user service is away,
+ * the keys at hand keep serving; with none at hand the answer is 503 JWKS_UNAVAILABLE,
+ * not a 401 (jwks-key-set.ts).
  *
  * Verified tokens are cached too (ADR 0045): the gateway and each service behind it
  * verify the same token on every request, and the ECDSA check is the expensive part.
@@ -70,15 +73,17 @@ const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
  * refused token is verified again each time.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const now = options.now ?? Date.now;
   const keys =
     options.keySet !== undefined
       ? options.keySet
-      : createRemoteJWKSet(new URL(options.jwksUrl), {
-          timeoutDuration: 2_000,
-          cooldownDuration: options.jwksCooldownMs ?? 30_000,
-          cacheMaxAge: 10 * 60_000,
+      : createJwksKeySet(new URL(options.jwksUrl), {
+          timeoutMs: 2_000,
+          maxAgeMs: 10 * 60_000,
+          cooldownMs: options.jwksCooldownMs ?? 30_000,
+          retryAfterFailureMs: 1_000,
+          now,
         });
-  const now = options.now ?? Date.now;
   const verified = createVerifiedTokenCache<Caller>(
     options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
   );
@@ -104,7 +109,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         // One answer for every defect: a client learns nothing from the difference.
         throw kitErrors.create(
-          error instanceof joseErrors.JWKSTimeout ? 'JWKS_UNAVAILABLE' : 'INVALID_TOKEN',
+          error instanceof JwksUnavailable ? 'JWKS_UNAVAILABLE' : 'INVALID_TOKEN',
           'The access token is missing, invalid or expired',
           { cause: error },
         );

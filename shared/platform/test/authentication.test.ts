@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@storekeeper/testing';
 import {
   createRemoteJWKSet,
   exportJWK,
@@ -134,6 +135,94 @@ describe('token verifier', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  /** A JWKS endpoint whose answer the test sets: the key set, or a status. */
+  async function jwksEndpoint() {
+    const state = { status: 503, requests: 0, keys: jwks };
+    const issuerServer = createServer((_req, res) => {
+      state.requests++;
+      if (state.status !== 200) res.writeHead(state.status).end('{"title":"unavailable"}');
+      else
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.keys));
+    });
+    await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
+    const { port } = issuerServer.address() as AddressInfo;
+    return {
+      state,
+      url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      close: () => new Promise((resolve) => issuerServer.close(resolve)),
+    };
+  }
+
+  it('answers JWKS_UNAVAILABLE, not INVALID_TOKEN, while the issuer fails, and fetches once a second at most', async () => {
+    const issuing = await jwksEndpoint();
+    let clock = Date.now();
+    try {
+      const v = createTokenVerifier({ jwksUrl: issuing.url, issuer, audience, now: () => clock });
+      for (let n = 0; n < 20; n++) {
+        await expect(v.verify(await sign({ sub: `user-${n}` }))).rejects.toMatchObject({
+          code: 'JWKS_UNAVAILABLE',
+        });
+      }
+      expect(issuing.state.requests).toBe(1);
+      // A second on, it asks again; once the issuer answers, tokens are accepted.
+      clock += 1_000;
+      issuing.state.status = 200;
+      await expect(v.verify(await sign({ sub: 'user-20' }))).resolves.toEqual({
+        userId: 'user-20',
+      });
+      expect(issuing.state.requests).toBe(2);
+    } finally {
+      await issuing.close();
+    }
+    // A refused connection is the same outage.
+    const refused = createTokenVerifier({ jwksUrl: issuing.url, issuer, audience });
+    await expect(refused.verify(await sign())).rejects.toMatchObject({ code: 'JWKS_UNAVAILABLE' });
+  });
+
+  it('keeps the keys it has while a refresh fails, and drops a retired key once one succeeds', async () => {
+    const issuing = await jwksEndpoint();
+    issuing.state.status = 200;
+    let clock = Date.now();
+    // Tokens valid for an hour: the clock moves past the key set's ten minutes.
+    const longLived = (sub: string) => sign({ sub, exp: Math.floor(Date.now() / 1000) + 3_600 });
+    try {
+      const v = createTokenVerifier({ jwksUrl: issuing.url, issuer, audience, now: () => clock });
+      await expect(v.verify(await longLived('a'))).resolves.toEqual({ userId: 'a' });
+      expect(issuing.state.requests).toBe(1);
+
+      // Eleven minutes on, the issuer is down: new tokens are still accepted.
+      clock += 11 * 60_000;
+      issuing.state.status = 503;
+      await expect(v.verify(await longLived('b'))).resolves.toEqual({ userId: 'b' });
+      await waitFor(() => issuing.state.requests === 2, { description: 'a refresh to be tried' });
+      await expect(v.verify(await longLived('c'))).resolves.toEqual({ userId: 'c' });
+      expect(issuing.state.requests).toBe(2);
+
+      // Back, with key-1 retired: the refresh takes, and key-1's tokens are refused after it.
+      clock += 1_000;
+      const rotated = await generateKeyPair('ES256', { extractable: true });
+      issuing.state.status = 200;
+      issuing.state.keys = {
+        keys: [{ ...(await exportJWK(rotated.publicKey)), kid: 'key-2', alg: 'ES256' }],
+      };
+      await expect(v.verify(await longLived('d'))).resolves.toEqual({ userId: 'd' });
+      // key-2's token needs the fresh set: it waits for the refresh the last call started.
+      const byKey2 = await sign({
+        sub: 'f',
+        kid: 'key-2',
+        key: rotated.privateKey,
+        exp: Math.floor(Date.now() / 1000) + 3_600,
+      });
+      await expect(v.verify(byKey2)).resolves.toEqual({ userId: 'f' });
+      expect(issuing.state.requests).toBe(3);
+      await expect(v.verify(await longLived('e'))).rejects.toMatchObject({
+        code: 'INVALID_TOKEN',
+      });
+    } finally {
+      await issuing.close();
     }
   });
 
