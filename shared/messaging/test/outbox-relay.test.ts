@@ -136,6 +136,40 @@ describeWithBackends('outbox and relay', () => {
     expect(await pending()).toBe(0);
   });
 
+  it('opens a listening connection that keeps being cut again with backoff, warning once', async () => {
+    const capture = createLogCapture();
+    const cutOff = createOutboxRelay({
+      pool: fixture.pool,
+      publisher: fixture.publisher,
+      logger: createLogger({ service: 'order', destination: capture.stream }),
+      pollIntervalMs: 60_000,
+    });
+    cutOff.start();
+    const seen = new Set<number>();
+    try {
+      // Every listening connection is cut as soon as it shows, for 4 s.
+      const until = Date.now() + 4_000;
+      while (Date.now() < until) {
+        const { rows } = await fixture.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND query = 'LISTEN storekeeper_outbox'`,
+        );
+        for (const { pid } of rows) {
+          seen.add(pid);
+          await fixture.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      await cutOff.stop();
+    }
+    // Waits of 0.25–0.5 s, 0.5–1 s, 1–2 s, 2–4 s: at most five connections in 4 s.
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect(seen.size).toBeLessThanOrEqual(5);
+    const warnings = capture.records().filter((r) => r.msg?.startsWith('outbox listener'));
+    expect(warnings).toHaveLength(1);
+  });
+
   it('carries the writer’s trace header through the outbox, SNS and SQS to the consumer', async () => {
     const traceHeader =
       'Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1';

@@ -269,30 +269,41 @@ interface Listener {
  * notification. Lost (a database restart), it is opened again with backoff; meanwhile
  * the poll keeps the relay going.
  */
+/** A listening connection lost sooner than this after it opened counts as a failure. */
+const quickLossMs = 10_000;
+
 function createListener(pool: PostgresPool, wake: WakeUp, log: () => Logger): Listener {
   let running: Promise<void> | undefined;
   async function listen(signal: AbortSignal) {
     let failures = 0;
     while (!signal.aborted) {
       let client: PostgresClient | undefined;
+      const stopped = Promise.withResolvers<void>();
+      const onAbort = () => stopped.resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
       try {
         client = await pool.connect();
         const lost = new Promise<void>((resolve) => {
           client?.once('error', () => resolve());
           client?.once('end', () => resolve());
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          void stopped.promise.then(resolve);
         });
         client.on('notification', () => wake.wake());
         await client.query(`LISTEN ${outboxChannel}`);
-        failures = 0;
+        const listeningSince = performance.now();
         // Whatever was committed while no one listened is picked up now.
         wake.wake();
         await lost;
-        if (!signal.aborted) log().warn('outbox listener connection lost; reconnecting');
+        if (signal.aborted) break;
+        // A connection that keeps being cut soon after it opened (an idle-session timeout,
+        // a proxy) is opened again with backoff, and reported once, not in a loop.
+        failures = performance.now() - listeningSince < quickLossMs ? failures + 1 : 0;
+        if (failures <= 1) log().warn('outbox listener connection lost; reconnecting');
       } catch (error) {
         failures++;
         if (failures === 1) log().warn({ err: error }, 'outbox listener failed; polling meanwhile');
       } finally {
+        signal.removeEventListener('abort', onAbort);
         // Destroyed, not returned: a pooled connection must not keep LISTENing for others.
         client?.release(true);
       }
