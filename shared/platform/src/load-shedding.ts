@@ -20,11 +20,20 @@ export async function registerLoadShedding(
 ): Promise<void> {
   if (options.maxEventLoopDelayMs === 0) return;
   const retryAfter = options.retryAfterSeconds ?? 2;
+  // One warning a second at most, counting what was refused since the last one: a line per
+  // refused request would add to the load exactly when the service has none to spare.
+  let refused = 0;
+  let warnedAt = Number.NEGATIVE_INFINITY;
   await scope.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     sampleInterval: options.sampleIntervalMs ?? 1_000,
     pressureHandler: (request, reply, type, value) => {
-      request.log.warn({ type, value }, 'shedding load');
+      refused++;
+      if (performance.now() - warnedAt >= 1_000) {
+        request.log.warn({ type, value, refused }, 'shedding load');
+        warnedAt = performance.now();
+        refused = 0;
+      }
       void reply.header('retry-after', String(retryAfter));
       sendProblem(
         reply,

@@ -68,7 +68,8 @@ describe('health probes', () => {
 
 describe('load shedding', () => {
   it('refuses business routes with 503 + Retry-After while the event loop lags, but not probes', async () => {
-    ({ app } = await buildTestApp({
+    let logs: Awaited<ReturnType<typeof buildTestApp>>['logs'];
+    ({ app, logs } = await buildTestApp({
       maxEventLoopDelayMs: 20,
       sampleIntervalMs: 5,
       routes: async (scope) => {
@@ -92,6 +93,19 @@ describe('load shedding', () => {
       title: kitErrors.specs.OVERLOADED.title,
     });
     expect((await app.inject('/health/live')).statusCode).toBe(200);
+
+    // Refused requests are counted on one warning a second, not written one line each.
+    let refused = 1;
+    for (let i = 0; i < 20; i++) {
+      blockEventLoop(30);
+      if ((await app.inject('/work')).statusCode === 503) refused++;
+    }
+    const warnings = logs.lines
+      .map((line) => JSON.parse(line) as { msg: string; refused: number; type: string })
+      .filter((r) => r.msg === 'shedding load');
+    expect(refused).toBeGreaterThan(warnings.length);
+    expect(warnings.reduce((sum, r) => sum + r.refused, 0)).toBeLessThanOrEqual(refused);
+    expect(warnings[0]).toMatchObject({ type: 'eventLoopDelay', refused: 1 });
   });
 });
 
