@@ -170,6 +170,53 @@ describeWithBackends('outbox and relay', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('deletes published rows past the retention in batches, and nothing else', async () => {
+    await fixture.pool.query(
+      `INSERT INTO outbox (event_id, event_type, event, published_at)
+       SELECT 'old-' || n, 'order.placed', '{}'::jsonb, now() - interval '2 days'
+         FROM generate_series(1, 12000) AS n`,
+    );
+    await fixture.pool.query(
+      `INSERT INTO outbox (event_id, event_type, event, published_at)
+       VALUES ('recent', 'order.placed', '{}'::jsonb, now() - interval '10 seconds')`,
+    );
+    const fresh = await withTransaction(fixture.pool, (tx) =>
+      outbox.add(tx, 'order.placed', orderPlaced.example),
+    );
+    const capture = createLogCapture();
+    const keeper = createOutboxRelay({
+      pool: fixture.pool,
+      publisher: fixture.publisher,
+      logger: createLogger({ service: 'order', level: 'debug', destination: capture.stream }),
+      pollIntervalMs: 50,
+      retentionMs: 60_000,
+    });
+    keeper.start();
+    try {
+      await spy.waitFor({ id: fresh.id, outcome: 'handled' }, { timeoutMs: 10_000 });
+      await waitFor(
+        async () => {
+          const { rows } = await fixture.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM outbox WHERE event_id LIKE 'old-%'`,
+          );
+          return rows[0]?.n === 0;
+        },
+        { description: 'the old published rows to be deleted', timeout: 20_000 },
+      );
+    } finally {
+      await keeper.stop();
+    }
+    const deleted = capture
+      .records()
+      .filter((r) => r.msg === 'deleted published outbox rows')
+      .map((r) => r.deleted);
+    expect(deleted).toEqual([5_000, 5_000, 2_000]);
+    const { rows } = await fixture.pool.query<{ event_id: string }>(
+      'SELECT event_id FROM outbox ORDER BY event_id',
+    );
+    expect(rows.map((r) => r.event_id).sort()).toEqual([fresh.id, 'recent'].sort());
+  });
+
   it('carries the writer’s trace header through the outbox, SNS and SQS to the consumer', async () => {
     const traceHeader =
       'Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1';

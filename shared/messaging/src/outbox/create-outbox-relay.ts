@@ -57,6 +57,7 @@ interface OutboxRow {
 }
 
 const housekeepingEveryMs = 10 * 60_000;
+const housekeepingBatch = 5_000;
 
 /**
  * Publishes what the outbox holds: at least once, in the order rows were written as far as
@@ -77,6 +78,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined;
   let stopper: AbortController | undefined;
   let lastHousekeeping = 0;
+  let housekeepingFailures = 0;
   const backlogReport = options.backlogReport ?? { everyMs: 60_000, behindAfterMs: 30_000 };
   let lastBacklogReport = 0;
 
@@ -148,14 +150,33 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
+  /**
+   * Deletes published rows past the retention, a batch a round: one DELETE of a large
+   * backlog could outlast the statement timeout every time and never finish. A full
+   * batch means more are due, so the next round deletes the next one.
+   */
   async function housekeeping() {
     if (retentionMs === 0 || Date.now() - lastHousekeeping < housekeepingEveryMs) return;
-    lastHousekeeping = Date.now();
-    const { rowCount } = await options.pool.query(
-      `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1 / 1000.0)`,
-      [retentionMs],
-    );
-    if (rowCount) log.debug({ deleted: rowCount }, 'deleted published outbox rows');
+    try {
+      const { rowCount } = await options.pool.query({
+        name: 'storekeeper-outbox-housekeeping',
+        text: `DELETE FROM outbox WHERE id IN (
+                 SELECT id FROM outbox
+                  WHERE published_at < now() - make_interval(secs => $1 / 1000.0)
+                  ORDER BY published_at LIMIT $2)`,
+        values: [retentionMs, housekeepingBatch],
+      });
+      if ((rowCount ?? 0) < housekeepingBatch) lastHousekeeping = Date.now();
+      if (rowCount) log.debug({ deleted: rowCount }, 'deleted published outbox rows');
+      housekeepingFailures = 0;
+    } catch (error) {
+      // Not a publishing failure: publishing goes on, and this is tried next period.
+      lastHousekeeping = Date.now();
+      housekeepingFailures++;
+      if (housekeepingFailures === 1) {
+        log.warn({ err: error }, 'could not delete published outbox rows');
+      }
+    }
   }
 
   // Runs whether or not SNS answers: an outage is exactly when the backlog grows.
@@ -189,7 +210,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (failures > 0) log.info({ afterFailures: failures }, 'publishing again');
         failures = 0;
         if (round.published + round.failed >= batchSize) pause = 0;
-        await housekeeping();
       } catch (error) {
         failures++;
         pause = backoffDelay(failures, backoff);
@@ -197,6 +217,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const level = failures === 1 ? 'warn' : 'debug';
         log[level]({ err: error, failures, retryInMs: pause }, 'outbox relay round failed');
       }
+      await housekeeping();
       // After a failure the backoff holds: writers commit during an SNS outage, and if each
       // commit's notification woke the relay, it would try SNS once per commit.
       if (pause > 0) await wake.sleep(pause, signal, failures === 0);
