@@ -217,11 +217,13 @@ describe('the billing process', () => {
     await traffic;
     expect(exit.code).toBe(0);
 
-    // The order of the shutdown: consumer, then the relay's last pass, then the pool.
+    // The order of the shutdown: the intake workers (consumer, inbox sweeper), then the
+    // relay's last pass, then the pool.
     const stops = first.lines
       .filter((l) => l.msg === 'worker stopped' || l.msg === 'resources closed')
       .map((l) => String(l.worker ?? l.msg));
-    expect(stops).toEqual(['event consumer', 'outbox relay', 'resources closed']);
+    expect(stops.slice(0, 2).sort()).toEqual(['event consumer', 'inbox sweeper']);
+    expect(stops.slice(2)).toEqual(['outbox relay', 'resources closed']);
     // Whatever the first process committed, it also published before it exited.
     expect(await queryCount(`SELECT count(*) FROM outbox WHERE published_at IS NULL`)).toBe(0);
 

@@ -17,7 +17,11 @@ export {
 } from './consumer/handler-spy.ts';
 export type { Inbox, InboxEntry } from './consumer/inbox.ts';
 export { parseMessage } from './consumer/parse-message.ts';
-export { createPostgresInbox } from './consumer/postgres-inbox.ts';
+export {
+  createPostgresInbox,
+  inboxRetentionMs,
+  postgresInboxSweeper,
+} from './consumer/postgres-inbox.ts';
 export { RetryLaterError, retryLater } from './consumer/retry-later.ts';
 export { type CreateEventOptions, createEvent } from './create-event.ts';
 export {

@@ -10,7 +10,7 @@ import {
 } from './consumer/create-event-consumer.ts';
 import type { HandlerSpy } from './consumer/handler-spy.ts';
 import type { Inbox } from './consumer/inbox.ts';
-import { createPostgresInbox } from './consumer/postgres-inbox.ts';
+import { createPostgresInbox, postgresInboxSweeper } from './consumer/postgres-inbox.ts';
 import { createOutboxRelay, type OutboxRelayOptions } from './outbox/create-outbox-relay.ts';
 import { createEventPublisher } from './publisher/create-event-publisher.ts';
 import { resolveTopicArns } from './publisher/resolve-topic-arns.ts';
@@ -129,6 +129,7 @@ export function postgresMessagingWorkers<C extends ConsumerName>(
           ...(options.spy ? { spy: options.spy } : {}),
         }),
       ),
+      postgresInboxSweeper(options.pool, options.logger),
     );
   }
   if (producers().has(options.service)) {

@@ -1,5 +1,6 @@
 export * from './authentication.ts';
 export * from './aws-clients.ts';
+export * from './batch-sweeper.ts';
 export * from './build-service-app.ts';
 export * from './config.ts';
 export * from './define-errors.ts';

@@ -1,4 +1,11 @@
-import { type PostgresClient, type PostgresPool, withTransaction } from '@storekeeper/platform';
+import {
+  type BatchSweeper,
+  createBatchSweeper,
+  type PostgresClient,
+  type PostgresPool,
+  withTransaction,
+} from '@storekeeper/platform';
+import type { Logger } from 'pino';
 import type { Inbox } from './inbox.ts';
 
 /**
@@ -24,4 +31,40 @@ export function createPostgresInbox(pool: PostgresPool): Inbox<PostgresClient> {
       });
     },
   };
+}
+
+/**
+ * How long inbox rows are kept: longer than any redelivery can come (queue retention 4
+ * days, the DLQ's 14 days plus a redrive), ADR 0034.
+ */
+export const inboxRetentionMs = 15 * 24 * 60 * 60_000;
+
+/**
+ * Deletes inbox rows past `retentionMs` in the background, in batches; without it the
+ * inbox gains a row per event handled, for ever. Every task sweeps; SKIP LOCKED lets them
+ * share the work.
+ */
+export function postgresInboxSweeper(
+  pool: PostgresPool,
+  logger: Logger,
+  options: { readonly retentionMs?: number; readonly intervalMs?: number } = {},
+): BatchSweeper {
+  const retentionMs = options.retentionMs ?? inboxRetentionMs;
+  return createBatchSweeper({
+    name: 'inbox sweeper',
+    what: 'inbox rows past their retention',
+    logger: logger.child({ component: 'inbox-sweeper' }),
+    intervalMs: options.intervalMs ?? 10 * 60_000,
+    deleteBatch: async (limit) => {
+      const { rowCount } = await pool.query({
+        name: 'storekeeper-inbox-sweep',
+        text: `DELETE FROM inbox WHERE (event_source, event_id) IN (
+                 SELECT event_source, event_id FROM inbox
+                  WHERE processed_at < now() - make_interval(secs => $1 / 1000.0)
+                  ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        values: [retentionMs, limit],
+      });
+      return rowCount ?? 0;
+    },
+  });
 }

@@ -163,7 +163,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         text: `DELETE FROM outbox WHERE id IN (
                  SELECT id FROM outbox
                   WHERE published_at < now() - make_interval(secs => $1 / 1000.0)
-                  ORDER BY published_at LIMIT $2)`,
+                  ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         values: [retentionMs, housekeepingBatch],
       });
       if ((rowCount ?? 0) < housekeepingBatch) lastHousekeeping = Date.now();
