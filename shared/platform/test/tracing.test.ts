@@ -454,6 +454,43 @@ describe('X-Ray segments on their way to the daemon', () => {
     await expect(traced.close()).resolves.toBeUndefined();
   });
 
+  it('holds at most a few MB of segments for a daemon that takes them and never answers', async () => {
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    opened.push({
+      close: () =>
+        new Promise((resolve) => {
+          hanging.closeAllConnections();
+          hanging.close(resolve);
+        }),
+    });
+    const { port } = hanging.address() as AddressInfo;
+    const logs = createLogCapture();
+    const traced = await xrayTracing(
+      `tcp:127.0.0.1:${port} udp:127.0.0.1:9`,
+      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
+    );
+    // 400 segments of ~20 KB: 8 MB, twice what may be held.
+    const note = 'x'.repeat(20_000);
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, n) =>
+        traced.inSegment('work', undefined, async () => n, { note }),
+      ),
+    );
+    expect(results).toHaveLength(400);
+    const dropped = await waitFor(
+      () =>
+        logs.lines
+          .map((line) => JSON.parse(line))
+          .find((l) => l.msg === 'dropped segments: the X-Ray daemon is not keeping up'),
+      { description: 'the warning that segments were dropped' },
+    );
+    expect(dropped.heldBytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(dropped.heldBytes).toBeLessThan(4 * 1024 * 1024 + 21_000);
+    expect(dropped.pending).toBeLessThan(2_000);
+    await traced.close();
+  });
+
   it('never holds work back when the daemon is away: the work succeeds, one warning says why', async () => {
     const logs = createLogCapture();
     const proxy = await daemonProxy(503);

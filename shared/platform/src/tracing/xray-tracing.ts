@@ -317,8 +317,12 @@ export function daemonProxyOf(address: string): { host: string; port: number } {
 const batchSize = 50;
 /** How long a segment waits for others to fill a batch. */
 const batchDelayMs = 100;
-/** Segments waiting past this (the proxy is down or slow) are dropped, not kept. */
+/**
+ * Segments waiting past this many, or past this much JSON waiting and in flight (the
+ * proxy is down or slow), are dropped, not kept: a segment can hold a hundred statements.
+ */
 const maxPending = 2_000;
+const maxHeldBytes = 4 * 1024 * 1024;
 const maxBatchesInFlight = 4;
 
 /**
@@ -335,6 +339,8 @@ function segmentBatches(
   const client = new Client(`http://${host}:${proxy.port}`, { keepAliveTimeout: 30_000 });
   /** Documents already written as JSON: the objects die young instead of waiting here. */
   let pending: string[] = [];
+  /** The JSON of the documents pending and in flight, in UTF-16 code units. */
+  let heldBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
   let lastWarning = 0;
@@ -372,7 +378,9 @@ function segmentBatches(
     clearTimeout(timer);
     timer = undefined;
     while (pending.length > 0 && inFlight.size < maxBatchesInFlight) {
-      const sent = post(pending.splice(0, batchSize)).finally(() => {
+      const batch = pending.splice(0, batchSize);
+      const sent = post(batch).finally(() => {
+        for (const document of batch) heldBytes -= document.length;
         inFlight.delete(sent);
         if (pending.length >= batchSize) flush();
         else if (pending.length > 0) timer ??= setTimeout(flush, batchDelayMs).unref();
@@ -383,11 +391,16 @@ function segmentBatches(
 
   return {
     add(segment) {
-      if (pending.length >= maxPending) {
-        warn({ pending: pending.length }, 'dropped segments: the X-Ray daemon is not keeping up');
+      if (pending.length >= maxPending || heldBytes >= maxHeldBytes) {
+        warn(
+          { pending: pending.length, heldBytes },
+          'dropped segments: the X-Ray daemon is not keeping up',
+        );
         return;
       }
-      pending.push(JSON.stringify(segment));
+      const document = JSON.stringify(segment);
+      heldBytes += document.length;
+      pending.push(document);
       if (pending.length >= batchSize) flush();
       else timer ??= setTimeout(flush, batchDelayMs).unref();
     },
@@ -402,6 +415,7 @@ function segmentBatches(
         ]);
       }
       clearTimeout(timer);
+      for (const document of pending) heldBytes -= document.length;
       pending = [];
       // A call still in flight past the bound is cut, not waited for.
       await (inFlight.size > 0 ? client.destroy() : client.close()).catch(() => undefined);
