@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Topology } from '@storekeeper/contracts';
 import { createEventConsumer, type EventConsumer, type HandlerSpy } from '@storekeeper/messaging';
 import type { Logger } from 'pino';
+import { deliveryTableReadiness } from './adapters/delivery-table-readiness.ts';
 import { createDynamoDeliveryStore } from './adapters/dynamo-delivery-store.ts';
 import { createDynamoInbox } from './adapters/dynamo-inbox.ts';
 import { createDynamoRecipientDirectory } from './adapters/dynamo-recipient-directory.ts';
@@ -50,6 +51,8 @@ export function createEmailConsumer(deps: EmailConsumerDeps): EventConsumer {
       leaseMs: queue.settings.visibilityTimeoutSeconds * 1000,
     }),
     handlers: emailHandlers({ notifier, verifyEmailUrl: config.VERIFY_EMAIL_URL }),
+    // A DynamoDB outage pauses receiving rather than burning the messages' receives.
+    store: deliveryTableReadiness(deps.dynamo, config.DELIVERIES_TABLE),
     ...(deps.spy ? { spy: deps.spy } : {}),
     ...(deps.queueUrl ? { queueUrl: deps.queueUrl } : {}),
   });

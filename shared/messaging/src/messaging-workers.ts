@@ -1,7 +1,13 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type ConsumerName, consumerNames, producers, type Topology } from '@storekeeper/contracts';
-import type { AwsClients, PostgresClient, PostgresPool, Worker } from '@storekeeper/platform';
+import {
+  type AwsClients,
+  type PostgresClient,
+  type PostgresPool,
+  postgresReadinessCheck,
+  type Worker,
+} from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import {
   createEventConsumer,
@@ -125,6 +131,8 @@ export function postgresMessagingWorkers<C extends ConsumerName>(
           sqs: sqsClientFor(options.aws, options.topology, consumer),
           logger: options.logger,
           inbox: options.inbox ?? createPostgresInbox(options.pool),
+          // A database outage pauses receiving rather than burning the messages' receives.
+          store: postgresReadinessCheck(options.pool),
           handlers: options.handlers,
           ...(options.spy ? { spy: options.spy } : {}),
         }),

@@ -1,6 +1,6 @@
 import { orderPlaced } from '@storekeeper/contracts';
 import { createMessagingClients } from '@storekeeper/local-cloud';
-import { createLogger } from '@storekeeper/platform';
+import { createLogger, createPostgresPool, postgresReadinessCheck } from '@storekeeper/platform';
 import {
   createLogCapture,
   createTcpProxy,
@@ -14,6 +14,7 @@ import { createHandlerSpy } from '../src/consumer/handler-spy.ts';
 import { createPostgresInbox } from '../src/consumer/postgres-inbox.ts';
 import { createEvent } from '../src/create-event.ts';
 import { createMessagingFixture, type MessagingFixture } from './helpers/messaging-fixture.ts';
+import { queueDepth } from './helpers/queue-messages.ts';
 import { createEffectsTable, recordingHandlers } from './helpers/recording-handlers.ts';
 
 describe('the wait after a failed receive', () => {
@@ -97,6 +98,96 @@ describeWithBackends('consumer: SQS unreachable', () => {
     } finally {
       await consumer.stop();
       clients.destroy();
+      await proxy.close();
+    }
+  });
+});
+
+describeWithBackends('consumer: the handlers’ database away', () => {
+  let fixture: MessagingFixture;
+
+  beforeAll(async () => {
+    fixture = await createMessagingFixture({
+      database: true,
+      // Two receives, a second apart: without the pause, the DLQ within ~3 s of an outage.
+      settings: {
+        maxReceiveCount: 2,
+        retryBaseDelaySeconds: 1,
+        retryMaxDelaySeconds: 1,
+        waitTimeSeconds: 1,
+        visibilityTimeoutSeconds: 10,
+        heartbeatIntervalSeconds: 5,
+      },
+    });
+    await createEffectsTable(fixture.pool);
+    return () => fixture.close();
+  });
+
+  it('stops receiving while its store is down, so no message reaches the DLQ, and handles them once it is back', async () => {
+    const proxy = await createTcpProxy(fixture.databaseUrl);
+    const pool = await createPostgresPool({
+      connectionString: proxy.url(fixture.databaseUrl),
+      applicationName: 'consumer-outage-test',
+      logger: fixture.logger,
+    });
+    const capture = createLogCapture();
+    const spy = createHandlerSpy();
+    const database = postgresReadinessCheck(pool);
+    let storeChecks = 0;
+    const queues = fixture.provisioned.queues.billing;
+    const consumer = createEventConsumer({
+      consumer: 'billing',
+      topology: fixture.provisioned.topology,
+      queueUrl: queues.url,
+      sqs: fixture.clients.sqs,
+      handlers: recordingHandlers(),
+      inbox: createPostgresInbox(pool),
+      logger: createLogger({ service: 'billing', destination: capture.stream }),
+      spy,
+      store: {
+        name: database.name,
+        check: (signal) => {
+          storeChecks++;
+          return database.check(signal);
+        },
+      },
+    });
+    const events = [1, 2, 3].map(() => createEvent('order.placed', orderPlaced.example));
+    try {
+      await consumer.start();
+      await proxy.cut();
+      for (const event of events) await fixture.publisher.publish(event);
+      await capture.waitForRecord(
+        (r) => r.msg === "the handlers' store is unavailable; receiving paused until it answers",
+        { description: 'the consumer to pause', timeout: 15_000 },
+      );
+      // Three more checks take 3.5 s or more: the second receive, and the DLQ, would come sooner.
+      const pausedAt = storeChecks;
+      await waitFor(() => storeChecks >= pausedAt + 3, {
+        description: 'three checks of the store while paused',
+        timeout: 15_000,
+      });
+      expect(await queueDepth(fixture.clients.sqs, queues.deadLetterQueue.url)).toBe(0);
+      expect(spy.records.every((r) => r.receiveCount === 1)).toBe(true);
+      expect(spy.records.length).toBeGreaterThan(0);
+
+      await proxy.restore();
+      const failedFirst = new Set(spy.records.map((r) => r.event?.id));
+      for (const event of events) {
+        const record = await spy.waitFor(
+          { id: event.id, outcome: 'handled' },
+          { timeoutMs: 30_000 },
+        );
+        // A message that failed was received once more; one never received while paused, once.
+        expect(record.receiveCount).toBe(failedFirst.has(event.id) ? 2 : 1);
+      }
+      expect(await queueDepth(fixture.clients.sqs, queues.deadLetterQueue.url)).toBe(0);
+      await capture.waitForRecord((r) => r.msg === "the handlers' store answers; receiving again", {
+        description: 'the consumer to say it receives again',
+      });
+    } finally {
+      await consumer.stop();
+      await pool.end();
       await proxy.close();
     }
   });

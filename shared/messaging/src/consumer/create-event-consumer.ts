@@ -5,6 +5,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type {
@@ -58,6 +59,13 @@ export interface EventConsumerOptions<C extends ConsumerName, Tx> {
   readonly spy?: HandlerSpy;
   /** Skips the GetQueueUrl lookup. */
   readonly queueUrl?: string;
+  /**
+   * The store the handlers write to (the inbox's): when a handler fails and this check
+   * fails too, the consumer receives nothing until the check passes again. A message's
+   * receives are counted by SQS, so without it a database failover longer than the retry
+   * delays add up to (about a minute) would send every message to the DLQ.
+   */
+  readonly store?: ReadinessCheck;
 }
 
 export interface EventConsumer {
@@ -86,7 +94,10 @@ export interface EventConsumer {
  * A message that cannot be an event comes back at once (it burns its receives quickly); a
  * failing handler's message comes back after an exponential delay (a database restart
  * should not send good messages to the DLQ), and so does one whose handler said
- * `retryLater(...)`, logged as expected rather than as a failure.
+ * `retryLater(...)`, logged as expected rather than as a failure. When a handler fails
+ * because its store is away (the `store` check fails too), nothing more is received until
+ * the store answers: SQS counts every receive, and a long outage must not empty the queue
+ * into the DLQ. A failed receive (SQS away) waits before the next, 1 s doubling to 20 s.
  */
 export function createEventConsumer<C extends ConsumerName, Tx>(
   options: EventConsumerOptions<C, Tx>,
@@ -102,6 +113,62 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
   let queueUrl = options.queueUrl;
   let consumer: Consumer | undefined;
   let stopping = false;
+  /** Set while the handlers' store is away: resolves once it answers again. */
+  let storeAway: Promise<void> | undefined;
+  let checkingStore = false;
+
+  /** After a handler failed: is it the store? If so, receiving waits until it is back. */
+  async function checkStore(): Promise<void> {
+    const store = options.store;
+    if (!store || storeAway || checkingStore || stopping) return;
+    checkingStore = true;
+    try {
+      await checkWithin(store, storeCheckTimeoutMs);
+    } catch (error) {
+      log.warn(
+        { err: error, store: store.name },
+        "the handlers' store is unavailable; receiving paused until it answers",
+      );
+      storeAway = waitForStore(store).finally(() => {
+        storeAway = undefined;
+      });
+    } finally {
+      checkingStore = false;
+    }
+  }
+
+  async function waitForStore(store: ReadinessCheck): Promise<void> {
+    for (let failures = 1; !stopping; failures++) {
+      await new Promise((resolve) => setTimeout(resolve, receiveBackoffMs(failures)).unref());
+      if (stopping) return;
+      try {
+        await checkWithin(store, storeCheckTimeoutMs);
+        log.info(
+          { store: store.name, checks: failures + 1 },
+          "the handlers' store answers; receiving again",
+        );
+        return;
+      } catch {
+        // Still away: the next check after a longer wait.
+      }
+    }
+  }
+
+  /**
+   * The SQS client as sqs-consumer sees it: a receive waits while the store is away (or
+   * until the consumer is stopped); every other call goes straight through.
+   */
+  const gatedSqs = new Proxy(options.sqs, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: unknown, sendOptions?: { abortSignal?: AbortSignal }) => {
+        if (command instanceof ReceiveMessageCommand && storeAway) {
+          await untilSettledOrAborted(storeAway, sendOptions?.abortSignal);
+        }
+        return (target.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, sendOptions);
+      };
+    },
+  });
 
   const resolveQueueUrl = async (signal?: AbortSignal) => {
     if (queueUrl) return queueUrl;
@@ -172,6 +239,8 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
         record(message, 'deferred', { event, error });
         throw error;
       }
+      // Before the batch settles, so the next receive already waits if the store is away.
+      await checkStore();
       eventLog[last ? 'error' : 'warn'](
         { err: error, ...retry },
         last
@@ -276,7 +345,7 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
       const url = await resolveQueueUrl();
       consumer = Consumer.create({
         queueUrl: url,
-        sqs: options.sqs,
+        sqs: gatedSqs,
         batchSize: settings.batchSize,
         waitTimeSeconds: settings.waitTimeSeconds,
         visibilityTimeout: settings.visibilityTimeoutSeconds,
@@ -381,6 +450,32 @@ export function createEventConsumer<C extends ConsumerName, Tx>(
  */
 export function receiveBackoffMs(failures: number, random = Math.random): number {
   return backoffDelay(failures, { initialMs: 1_000, maxMs: 20_000 }, random);
+}
+
+const storeCheckTimeoutMs = 2_000;
+
+function checkWithin(check: ReadinessCheck, timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  return Promise.race([
+    check.check(signal),
+    new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
+
+/** Resolves when `promise` settles, rejects when `signal` aborts first. */
+function untilSettledOrAborted(promise: Promise<void>, signal: AbortSignal | undefined) {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 function receiveCountOf(message: Message): number {
