@@ -68,6 +68,23 @@ describeWithBackends('outbox and relay', () => {
       backlogReport: { everyMs: 100, behindAfterMs: 300 },
     });
 
+  /** A publisher whose SNS is reached through a proxy the test can cut. */
+  async function publisherBehindProxy() {
+    const snsEndpoint = fixture.endpoints.sns ?? fixture.endpoints.default;
+    const proxy = await createTcpProxy(snsEndpoint as string);
+    const clients = createMessagingClients({
+      region: fixture.region,
+      endpoints: { sns: proxy.url(snsEndpoint as string).replace(/\/$/, '') },
+      credentials: fixture.credentials,
+    });
+    const publisher = createEventPublisher({
+      sns: clients.sns,
+      topology: fixture.provisioned.topology,
+      topicArns: { order: fixture.provisioned.topics.order?.arn as string },
+    });
+    return { proxy, publisher, clients };
+  }
+
   const pending = async () => {
     const { rows } = await fixture.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
@@ -296,18 +313,7 @@ describeWithBackends('outbox and relay', () => {
   });
 
   it('keeps accepting writes while SNS is unreachable and drains the outbox once it is back', async () => {
-    const snsEndpoint = fixture.endpoints.sns ?? fixture.endpoints.default;
-    const proxy = await createTcpProxy(snsEndpoint as string);
-    const clients = createMessagingClients({
-      region: fixture.region,
-      endpoints: { sns: proxy.url(snsEndpoint as string).replace(/\/$/, '') },
-      credentials: fixture.credentials,
-    });
-    const publisher = createEventPublisher({
-      sns: clients.sns,
-      topology: fixture.provisioned.topology,
-      topicArns: { order: fixture.provisioned.topics.order?.arn as string },
-    });
+    const { proxy, publisher, clients } = await publisherBehindProxy();
     const capture = createLogCapture();
     const flaky = relay(
       publisher,
@@ -355,18 +361,7 @@ describeWithBackends('outbox and relay', () => {
   });
 
   it('keeps its backoff while SNS is unreachable, however often writers commit', async () => {
-    const snsEndpoint = fixture.endpoints.sns ?? fixture.endpoints.default;
-    const proxy = await createTcpProxy(snsEndpoint as string);
-    const clients = createMessagingClients({
-      region: fixture.region,
-      endpoints: { sns: proxy.url(snsEndpoint as string).replace(/\/$/, '') },
-      credentials: fixture.credentials,
-    });
-    const publisher = createEventPublisher({
-      sns: clients.sns,
-      topology: fixture.provisioned.topology,
-      topicArns: { order: fixture.provisioned.topics.order?.arn as string },
-    });
+    const { proxy, publisher, clients } = await publisherBehindProxy();
     const capture = createLogCapture();
     // Waits of 0.5–1 s, 1–2 s, 2–4 s after the first failures; every commit notifies.
     const flaky = relay(
