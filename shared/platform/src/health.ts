@@ -44,22 +44,25 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthOption
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<[string, string]> {
-  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    await Promise.race([
-      check.check(signal),
-      new Promise<never>((_, reject) => {
-        signal.addEventListener(
-          'abort',
-          () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-          {
-            once: true,
-          },
-        );
-      }),
-    ]);
+    await checkWithin(check, timeoutMs);
     return [check.name, 'ok'];
   } catch (error) {
     return [check.name, `failed: ${(error as Error).message}`];
   }
+}
+
+/** Runs `check`, rejecting when it fails or when it has not answered within `timeoutMs`. */
+export function checkWithin(check: ReadinessCheck, timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  return Promise.race([
+    check.check(signal),
+    new Promise<never>((_, reject) => {
+      signal.addEventListener(
+        'abort',
+        () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+        { once: true },
+      );
+    }),
+  ]);
 }

@@ -71,17 +71,19 @@ export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerif
     });
     return pending;
   };
-  const mayFetch = (since: number) =>
-    options.now() - failedAt >= options.retryAfterFailureMs && options.now() - fetchedAt >= since;
+  const failedRecently = () => options.now() - failedAt < options.retryAfterFailureMs;
+  /** No fetch running, none failed just now, and the keys at hand older than `age`. */
+  const mayFetch = (age: number) =>
+    pending === undefined && !failedRecently() && options.now() - fetchedAt >= age;
 
   return async (header, token) => {
     let current = keys;
     if (!current) {
-      if (pending === undefined && !mayFetch(0)) {
+      if (pending === undefined && failedRecently()) {
         throw new JwksUnavailable(`the JWKS at ${url.href} failed moments ago`);
       }
       current = await refresh();
-    } else if (pending === undefined && mayFetch(options.maxAgeMs)) {
+    } else if (mayFetch(options.maxAgeMs)) {
       // Served with the keys at hand; the fresh set applies from the next token on.
       refresh().catch(() => undefined);
     }
@@ -89,6 +91,7 @@ export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerif
       return await current(header, token);
     } catch (error) {
       const unknownKid = error instanceof joseErrors.JWKSNoMatchingKey;
+      // A fetch already running is waited for; otherwise one per cooldown at most.
       if (!unknownKid || (pending === undefined && !mayFetch(options.cooldownMs))) throw error;
       return (await refresh())(header, token);
     }

@@ -15,7 +15,7 @@ import type {
   EventType,
   Topology,
 } from '@storekeeper/contracts';
-import { type ReadinessCheck, tracing } from '@storekeeper/platform';
+import { checkWithin, type ReadinessCheck, tracing } from '@storekeeper/platform';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { backoffDelay } from '../backoff.ts';
@@ -453,16 +453,6 @@ export function receiveBackoffMs(failures: number, random = Math.random): number
 }
 
 const storeCheckTimeoutMs = 2_000;
-
-function checkWithin(check: ReadinessCheck, timeoutMs: number): Promise<void> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  return Promise.race([
-    check.check(signal),
-    new Promise<never>((_, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
-}
 
 /** Resolves when `promise` settles, rejects when `signal` aborts first. */
 function untilSettledOrAborted(promise: Promise<void>, signal: AbortSignal | undefined) {

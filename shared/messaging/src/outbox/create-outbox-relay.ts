@@ -285,14 +285,14 @@ interface Listener {
   stop(): Promise<void>;
 }
 
+/** A listening connection lost sooner than this after it opened counts as a failure. */
+const quickLossMs = 10_000;
+
 /**
  * One pooled connection that LISTENs on the outbox channel and wakes the relay at every
  * notification. Lost (a database restart), it is opened again with backoff; meanwhile
  * the poll keeps the relay going.
  */
-/** A listening connection lost sooner than this after it opened counts as a failure. */
-const quickLossMs = 10_000;
-
 function createListener(pool: PostgresPool, wake: WakeUp, log: () => Logger): Listener {
   let running: Promise<void> | undefined;
   async function listen(signal: AbortSignal) {
