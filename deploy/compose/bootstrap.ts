@@ -53,8 +53,11 @@ for (const { service, database, role } of Object.values(databases)) {
 }
 
 const tables = await provisionDynamoTables(endpoint, { region, credentials });
-for (const { tableName, created } of tables) {
-  console.info(`bootstrap: DynamoDB table ${tableName} (${created ? 'created' : 'present'})`);
+for (const { tableName, created, timeToLive } of tables) {
+  const expiry = timeToLive ? `, item expiry ${timeToLive}` : '';
+  console.info(
+    `bootstrap: DynamoDB table ${tableName} (${created ? 'created' : 'present'}${expiry})`,
+  );
 }
 
 // SSM_PARAMETER_PATH of the user service in docker-compose.yml.

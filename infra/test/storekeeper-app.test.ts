@@ -189,6 +189,25 @@ describe.each(environments.map((env) => [env.name, env] as const))('environment 
     template.resourceCountIs('AWS::SNS::Subscription', topology.subscriptions.length);
   });
 
+  it('creates every declared table with its keys, indexes and item expiry', () => {
+    const declared = manifests.flatMap((m) => m.stores.dynamodb);
+    expect(declared.some((table) => table.timeToLiveAttribute)).toBe(true);
+    const template = synthesized.template(platformStack);
+    for (const table of declared) {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: names.table(env, table.tableName),
+        KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) =>
+          Match.objectLike({ IndexName: index.indexName }),
+        ),
+        TimeToLiveSpecification: table.timeToLiveAttribute
+          ? { AttributeName: table.timeToLiveAttribute, Enabled: true }
+          : Match.absent(),
+      });
+    }
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', declared.length);
+  });
+
   it.each(manifests.map((m) => [m.name] as const))(
     '%s: deploys as a canary that its alarms roll back',
     (name) => {

@@ -76,6 +76,9 @@ export class PlatformStack extends Stack {
               partitionKey: key(index.partitionKey),
               sortKey: key(index.sortKey),
             })),
+            ...(table.timeToLiveAttribute
+              ? { timeToLiveAttribute: table.timeToLiveAttribute }
+              : {}),
             billing: dynamodb.Billing.onDemand(),
             pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
             deletionProtection: env.retainData,

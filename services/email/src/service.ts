@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { consumerWorker, sqsClientFor, topologyFromConfig } from '@storekeeper/messaging';
 import { defineService } from '@storekeeper/platform';
+import { emailTable } from './adapters/email-table.ts';
 import { buildApp } from './app.ts';
 import { configSchema, deliveriesTableName } from './config.ts';
 import { createEmailConsumer } from './consumer.ts';
@@ -21,6 +22,7 @@ export const service = defineService({
         globalSecondaryIndexes: [
           { indexName: 'by-recipient', partitionKey: 'recipient', sortKey: 'createdAt' },
         ],
+        timeToLiveAttribute: emailTable.expiresAt,
       },
     ],
   },

@@ -15,6 +15,8 @@ export interface DynamoTable {
     readonly partitionKey: string;
     readonly sortKey: string;
   }[];
+  /** Items past this attribute's time (epoch seconds) are deleted by DynamoDB. */
+  readonly timeToLiveAttribute?: string;
 }
 
 /**

@@ -3,10 +3,12 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DescribeTableCommandOutput,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type DynamoTable, declaredTables } from './declared-stores.ts';
 import { pollUntil } from './poll-until.ts';
@@ -23,10 +25,16 @@ export interface ProvisionedTable {
   readonly tableName: string;
   /** false when the table already existed. */
   readonly created: boolean;
+  /**
+   * For a table that declares a time-to-live attribute: whether items now expire, or
+   * whether the endpoint cannot expire them (dynalite has no UpdateTimeToLive).
+   */
+  readonly timeToLive?: 'enabled' | 'unsupported by this endpoint';
 }
 
 /**
- * Creates the declared DynamoDB tables and their global secondary indexes, idempotently, on
+ * Creates the declared DynamoDB tables, their global secondary indexes and their item expiry
+ * (time to live), idempotently, on
  * any endpoint (dynalite, LocalStack, moto; `undefined` = what the SDK resolves by itself).
  * Key attributes are strings: the contracts name keys, not types, and every key we use
  * (ids, e-mail addresses, ISO timestamps) is a string.
@@ -96,7 +104,57 @@ async function provisionTable(
         'start the local cloud with --fresh) or add the index with a migration',
     );
   }
-  return { tableName, created };
+  const timeToLive = await provisionTimeToLive(client, table);
+  return { tableName, created, ...(timeToLive ? { timeToLive } : {}) };
+}
+
+/** Turns on the declared item expiry; a table expiring on another attribute is refused. */
+async function provisionTimeToLive(
+  client: DynamoDBClient,
+  table: DynamoTable,
+): Promise<ProvisionedTable['timeToLive']> {
+  const { tableName, timeToLiveAttribute: attribute } = table;
+  if (!attribute) return undefined;
+  if (await expiresOn(client, tableName, attribute)) return 'enabled';
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: attribute },
+      }),
+    );
+    return 'enabled';
+  } catch (error) {
+    // dynalite, the embedded backend, cannot expire items: they stay, as a laptop's data
+    // does not live for weeks. LocalStack, moto and AWS can.
+    if ((error as Error).name === 'UnknownOperationException') {
+      return 'unsupported by this endpoint';
+    }
+    // A provisioning running beside this one may have turned it on first: AWS then
+    // refuses to turn it on again.
+    if (await expiresOn(client, tableName, attribute)) return 'enabled';
+    throw error;
+  }
+}
+
+/** Whether the table's items expire on `attribute`; on another one, an error naming both. */
+async function expiresOn(
+  client: DynamoDBClient,
+  tableName: string,
+  attribute: string,
+): Promise<boolean> {
+  const { TimeToLiveDescription: current } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  if (current?.TimeToLiveStatus !== 'ENABLED' && current?.TimeToLiveStatus !== 'ENABLING') {
+    return false;
+  }
+  if (current.AttributeName === attribute) return true;
+  throw new Error(
+    `DynamoDB table ${tableName} expires items on ${current.AttributeName}, not on the ` +
+      `declared ${attribute}; turn its time to live off first (locally: start the local ` +
+      'cloud with --fresh)',
+  );
 }
 
 function attributeDefinitions(table: DynamoTable): AttributeDefinition[] {

@@ -24,8 +24,32 @@ describe('provisionDynamoTables', () => {
     const endpoint = cloud.connection.aws.endpoints.dynamodb;
     // startLocalCloud provisioned the declared tables already.
     expect(await provisionDynamoTables(endpoint, options())).toEqual([
-      { tableName: 'email-deliveries', created: false },
+      {
+        tableName: 'email-deliveries',
+        created: false,
+        timeToLive: 'unsupported by this endpoint',
+      },
     ]);
+  });
+
+  it('says so when the endpoint cannot expire items, and provisions the table all the same', async () => {
+    // dynalite, the embedded backend, has no UpdateTimeToLive; the email service's tests
+    // check the time to live on moto and LocalStack, which have it.
+    const tables = [
+      {
+        service: 'test',
+        tableName: 'expiring',
+        partitionKey: 'id',
+        globalSecondaryIndexes: [],
+        timeToLiveAttribute: 'expiresAt',
+      },
+    ];
+    const endpoint = cloud.connection.aws.endpoints.dynamodb;
+    expect(await provisionDynamoTables(endpoint, { ...options(), tables })).toEqual([
+      { tableName: 'expiring', created: true, timeToLive: 'unsupported by this endpoint' },
+    ]);
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: 'expiring' }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
   });
 
   it('refuses a table that lacks a declared index, naming it', async () => {

@@ -17,6 +17,11 @@ export interface DynamoTableDeclaration {
     readonly partitionKey: string;
     readonly sortKey: string;
   }[];
+  /**
+   * The attribute (epoch seconds) after which DynamoDB deletes an item on its own: what
+   * the service keeps only for a while (an inbox's claims) carries it, the rest does not.
+   */
+  readonly timeToLiveAttribute?: string;
 }
 
 /** The data a service owns; no other service gets credentials for it. */

@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Inbox, InboxEntry } from '@storekeeper/messaging';
+import { type Inbox, type InboxEntry, inboxRetentionMs } from '@storekeeper/messaging';
 import { emailTable } from './email-table.ts';
 
 /** Thrown when another worker holds the event's lease; the message comes back later. */
@@ -26,13 +26,20 @@ export class EventInProgressError extends Error {
  * - a failed effect releases the claim, so the redelivery tries again;
  * - a worker that dies mid-effect leaves a claim whose lease runs out; the redelivery after
  *   that takes it over. Only a crash between "sent" and "marked done" can send twice.
+ *
+ * A claim expires (DynamoDB's time to live) `retentionMs` after it was last written: 15 days
+ * by default, as the PostgreSQL inboxes keep their rows, longer than any redelivery can come
+ * (the queue keeps a message 4 days, the DLQ 14, then a redrive; ADR 0034).
  */
 export function createDynamoInbox(
   documents: DynamoDBDocumentClient,
   tableName: string,
-  options: { leaseMs: number; now?: () => number },
+  options: { leaseMs: number; now?: () => number; retentionMs?: number },
 ): Inbox<undefined> {
   const now = options.now ?? Date.now;
+  const retentionMs = options.retentionMs ?? inboxRetentionMs;
+  /** DynamoDB reads a time to live in seconds since the epoch. */
+  const expiryAfter = (at: number) => Math.ceil((at + retentionMs) / 1000);
   const keyOf = (entry: InboxEntry) => emailTable.inboxClaimId(entry.source, entry.id);
 
   async function claim(id: string, entry: InboxEntry): Promise<boolean> {
@@ -47,6 +54,7 @@ export function createDynamoInbox(
             status: 'processing',
             leaseUntil: at + options.leaseMs,
             claimedAt: at,
+            [emailTable.expiresAt]: expiryAfter(at),
           },
           ConditionExpression:
             'attribute_not_exists(id) OR (#status = :processing AND leaseUntil < :now)',
@@ -79,13 +87,19 @@ export function createDynamoInbox(
           .catch(() => undefined);
         throw error;
       }
+      const doneAt = now();
       await documents.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { id },
-          UpdateExpression: 'SET #status = :done, doneAt = :now REMOVE leaseUntil',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':done': 'done', ':now': now() },
+          UpdateExpression:
+            'SET #status = :done, doneAt = :now, #expiresAt = :expiresAt REMOVE leaseUntil',
+          ExpressionAttributeNames: { '#status': 'status', '#expiresAt': emailTable.expiresAt },
+          ExpressionAttributeValues: {
+            ':done': 'done',
+            ':now': doneAt,
+            ':expiresAt': expiryAfter(doneAt),
+          },
         }),
       );
       return 'processed';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describeWithBackends } from '@storekeeper/testing';
+import { inboxRetentionMs } from '@storekeeper/messaging';
+import { backendsModeFrom, describeWithBackends } from '@storekeeper/testing';
 import { beforeAll, expect, it } from 'vitest';
 import { createDynamoInbox, EventInProgressError } from '../../src/adapters/dynamo-inbox.ts';
 import { createEmailTable, type EmailTable } from '../helper.ts';
@@ -37,6 +39,39 @@ describeWithBackends('DynamoDB inbox', () => {
     );
     expect(Item).toMatchObject({ eventType: 'user.signed-up', status: 'done' });
   });
+
+  it('lets a claim expire 15 days after it was last written, as the PostgreSQL inboxes do', async () => {
+    const event = entry();
+    const key = { id: `inbox#user#${event.id}` };
+    const expiresAt = async () =>
+      (
+        await table.documents.send(
+          new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }),
+        )
+      ).Item?.expiresAt;
+    const claimedAt = clock.now;
+    let whileClaimed: unknown;
+    await inbox().runOnce(event, async () => {
+      whileClaimed = await expiresAt();
+      clock.now += 60_000;
+    });
+    // Epoch seconds: what DynamoDB's time to live reads.
+    expect(whileClaimed).toBe(Math.ceil((claimedAt + inboxRetentionMs) / 1000));
+    expect(await expiresAt()).toBe(Math.ceil((claimedAt + 60_000 + inboxRetentionMs) / 1000));
+  });
+
+  it.skipIf(backendsModeFrom() === 'embedded')(
+    'expires claims by the table’s time to live (not on dynalite, the embedded backend, which has none)',
+    async () => {
+      const { TimeToLiveDescription } = await table.dynamo.send(
+        new DescribeTimeToLiveCommand({ TableName: table.tableName }),
+      );
+      expect(TimeToLiveDescription).toMatchObject({
+        TimeToLiveStatus: expect.stringMatching(/^ENABL(ED|ING)$/),
+        AttributeName: 'expiresAt',
+      });
+    },
+  );
 
   it('releases the claim when the effect fails, so the redelivery runs it again', async () => {
     const event = entry();

@@ -24,6 +24,9 @@ const DynamoTable = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    timeToLiveAttribute: Type.Optional(
+      Type.String({ description: 'Items past this attribute (epoch seconds) expire' }),
+    ),
   },
   { additionalProperties: false },
 );
