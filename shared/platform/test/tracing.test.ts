@@ -437,6 +437,48 @@ describe('X-Ray segments on their way to the daemon', () => {
     }
   });
 
+  it('keeps a segment document under X-Ray’s 64 KB, counting the subsegments left out', async () => {
+    const proxy = await daemonProxy();
+    const traced = await xrayTracing(proxy.address);
+    // 80 calls of ~2 KB each (under the 100 kept by count): ~170 KB of document.
+    const url = `http://upstream/${'x'.repeat(2_000)}`;
+    await traced.inSegment('long', undefined, async () => {
+      for (let n = 0; n < 80; n++) {
+        await traced.traceCall({ service: 'upstream', method: 'GET', url }, async () => ({
+          status: 200,
+        }));
+      }
+    });
+    await traced.inSegment('short', undefined, async () => undefined);
+    await traced.close();
+
+    const documents = proxy.bodies.flatMap((body) => body.TraceSegmentDocuments);
+    expect(documents).toHaveLength(2);
+    const long = documents.find((d) => d.includes('"operation":"long"')) ?? '';
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64 * 1024);
+    const segment = JSON.parse(long);
+    expect(segment.subsegments.length).toBeGreaterThan(0);
+    expect(segment.subsegments.length + segment.metadata.storekeeper.subsegments_dropped).toBe(80);
+    // The rest of the document is whole: a short segment is left as it was.
+    expect(segment.end_time).toBeGreaterThan(segment.start_time);
+    const short = JSON.parse(documents.find((d) => d.includes('"operation":"short"')) ?? '');
+    expect(short.metadata).toBeUndefined();
+  });
+
+  it('cuts an exception’s message at 2,000 characters in the trace', async () => {
+    const proxy = await daemonProxy();
+    const traced = await xrayTracing(proxy.address);
+    await traced
+      .inSegment('failing', undefined, async () => {
+        throw new Error('y'.repeat(10_000));
+      })
+      .catch(() => undefined);
+    await traced.close();
+
+    const [segment] = proxy.segments();
+    expect(segment.cause.exceptions[0].message).toBe('y'.repeat(2_000));
+  });
+
   it('lets shutdown finish when the daemon’s proxy takes a batch and never answers', async () => {
     const server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -447,11 +489,37 @@ describe('X-Ray segments on their way to the daemon', () => {
       },
     });
     const { port } = server.address() as AddressInfo;
-    const traced = await xrayTracing(`tcp:127.0.0.1:${port} udp:127.0.0.1:9`);
+    const logs = createLogCapture();
+    const traced = await xrayTracing(
+      `tcp:127.0.0.1:${port} udp:127.0.0.1:9`,
+      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
+    );
     await traced.inSegment('work', undefined, async () => undefined);
 
-    // Within the test's timeout: close() cuts the call it waited for, past its own bound.
+    // Within the test's timeout: close() cuts the call it waited for, past its own bound,
+    // and says what was lost, once.
     await expect(traced.close()).resolves.toBeUndefined();
+    expect(logs.lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        component: 'xray',
+        calls: 1,
+        msg: 'shutdown dropped segments: the X-Ray daemon did not answer their calls within 2 s',
+      }),
+    ]);
+  });
+
+  it('keeps the SDK’s and the batches’ warnings under a service logging errors only', async () => {
+    const logs = createLogCapture();
+    const proxy = await daemonProxy(503);
+    const traced = await xrayTracing(
+      proxy.address,
+      createLogger({ service: 'batch', level: 'error', destination: logs.stream }),
+    );
+    await traced.inSegment('work', undefined, async () => undefined);
+    await traced.close();
+
+    expect(proxy.bodies).toHaveLength(1); // refused: a warning at LOG_LEVEL=warn
+    expect(logs.lines).toEqual([]);
   });
 
   it('holds at most a few MB of segments for a daemon that takes them and never answers', async () => {

@@ -63,10 +63,15 @@ interface Span {
 }
 
 /**
- * A segment document must stay under 64 KB: a long piece of work (a message handled with
- * hundreds of statements) keeps its first subsegments and counts the rest.
+ * X-Ray refuses a segment document over 64 KB, and with it the whole segment. A long piece
+ * of work (a message handled with hundreds of statements) keeps its first 100 subsegments
+ * and counts the rest; a document still too large (long statements, long URLs) keeps as
+ * many of them as fit (`fitted`).
  */
 const maxSubsegments = 100;
+const maxDocumentBytes = 64 * 1024;
+/** An exception's message as a trace shows it; the whole of it is in the logs. */
+const maxMessageLength = 2_000;
 
 /**
  * X-Ray: the SDK decides sampling by its local rules and parses the trace header; the kit
@@ -76,7 +81,10 @@ const maxSubsegments = 100;
  * sampling, and the daemon's UDP protocol takes one datagram per segment (ADR 0052).
  */
 export function createXRayTracing(options: XRayTracingOptions): Tracing {
-  const sdkLog = options.logger.child({ component: 'xray' }, { level: 'warn' });
+  // The SDK's and the batches' lines: warnings and worse, and none the service's own level
+  // turns off (a child's level would override it, and LOG_LEVEL=error print warnings).
+  const sdkLog = options.logger.child({ component: 'xray' });
+  if (sdkLog.isLevelEnabled('info')) sdkLog.level = 'warn';
   AWSXRay.setLogger({
     error: (message: string) => sdkLog.error(message),
     warn: (message: string) => sdkLog.warn(message),
@@ -267,8 +275,34 @@ function flagStatus(document: NodeDocument, status: number): void {
 
 /** An exception as X-Ray shows it: its type and message (stack frames stay in the logs). */
 function exceptionOf(error: Error, remote: boolean) {
-  const exception = { id: randomHex(16), message: String(error.message), type: error.name };
+  const message = String(error.message).slice(0, maxMessageLength);
+  const exception = { id: randomHex(16), message, type: error.name };
   return remote ? { ...exception, remote: true as const } : exception;
+}
+
+/**
+ * The segment as JSON, under X-Ray's 64 KB: while it is over, the later half of its
+ * subsegments goes, counted in `metadata.storekeeper.subsegments_dropped`. A document of a
+ * few KB (nearly all) is measured by its length alone: UTF-8 takes at most 3 bytes a unit.
+ */
+function fitted(segment: NodeDocument): string {
+  let document = JSON.stringify(segment);
+  while (document.length * 3 > maxDocumentBytes && Buffer.byteLength(document) > maxDocumentBytes) {
+    const subsegments = segment.subsegments ?? [];
+    if (subsegments.length === 0) break; // nothing left to drop: X-Ray will say it refused it
+    const kept = Math.floor(subsegments.length / 2);
+    const dropped = subsegments.slice(kept).reduce((sum, s) => sum + countOf(s), 0);
+    segment.subsegments = subsegments.slice(0, kept);
+    const before = segment.metadata?.storekeeper.subsegments_dropped ?? 0;
+    segment.metadata = { storekeeper: { subsegments_dropped: before + dropped } };
+    document = JSON.stringify(segment);
+  }
+  return document;
+}
+
+/** A subsegment and the subsegments inside it. */
+function countOf(document: NodeDocument): number {
+  return 1 + (document.subsegments ?? []).reduce((sum, s) => sum + countOf(s), 0);
 }
 
 /** What the SDK's IncomingRequestData records of a request. */
@@ -343,6 +377,8 @@ function segmentBatches(
   let heldBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
+  /** Set when shutdown cuts the calls still in flight: their failure is already told. */
+  let cut = false;
   let lastWarning = 0;
   const warn = (details: object, message: string) => {
     if (Date.now() - lastWarning < 60_000) return;
@@ -371,7 +407,7 @@ function segmentBatches(
         warn({ unprocessed: unprocessed.slice(0, 3) }, 'X-Ray did not take some segments');
       }
     } catch (error) {
-      warn({ err: error }, 'could not send segments to the X-Ray daemon');
+      if (!cut) warn({ err: error }, 'could not send segments to the X-Ray daemon');
     }
   };
   const flush = () => {
@@ -398,7 +434,7 @@ function segmentBatches(
         );
         return;
       }
-      const document = JSON.stringify(segment);
+      const document = fitted(segment);
       heldBytes += document.length;
       pending.push(document);
       if (pending.length >= batchSize) flush();
@@ -418,7 +454,14 @@ function segmentBatches(
       for (const document of pending) heldBytes -= document.length;
       pending = [];
       // A call still in flight past the bound is cut, not waited for.
-      await (inFlight.size > 0 ? client.destroy() : client.close()).catch(() => undefined);
+      if (inFlight.size > 0) {
+        cut = true;
+        logger.warn(
+          { calls: inFlight.size },
+          'shutdown dropped segments: the X-Ray daemon did not answer their calls within 2 s',
+        );
+      }
+      await (cut ? client.destroy() : client.close()).catch(() => undefined);
     },
   };
 }
