@@ -197,9 +197,12 @@ describe.each(environments.map((env) => [env.name, env] as const))('environment 
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TableName: names.table(env, table.tableName),
         KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) =>
-          Match.objectLike({ IndexName: index.indexName }),
-        ),
+        GlobalSecondaryIndexes:
+          table.globalSecondaryIndexes.length > 0
+            ? table.globalSecondaryIndexes.map((index) =>
+                Match.objectLike({ IndexName: index.indexName }),
+              )
+            : Match.absent(),
         TimeToLiveSpecification: table.timeToLiveAttribute
           ? { AttributeName: table.timeToLiveAttribute, Enabled: true }
           : Match.absent(),

@@ -146,6 +146,13 @@ async function expiresOn(
   const { TimeToLiveDescription: current } = await client.send(
     new DescribeTimeToLiveCommand({ TableName: tableName }),
   );
+  if (current?.TimeToLiveStatus === 'DISABLING') {
+    // AWS refuses any change for up to an hour after the last one.
+    throw new Error(
+      `DynamoDB table ${tableName} is turning its time to live off; provision it again once ` +
+        'that is done (up to an hour on AWS; locally: start the local cloud with --fresh)',
+    );
+  }
   if (current?.TimeToLiveStatus !== 'ENABLED' && current?.TimeToLiveStatus !== 'ENABLING') {
     return false;
   }

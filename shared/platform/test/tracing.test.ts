@@ -437,17 +437,19 @@ describe('X-Ray segments on their way to the daemon', () => {
     }
   });
 
-  it('keeps a segment document under X-Ray’s 64 KB, counting the subsegments left out', async () => {
+  it('keeps a segment document under X-Ray’s 64 KB: its first subsegments, the rest counted', async () => {
     const proxy = await daemonProxy();
     const traced = await xrayTracing(proxy.address);
-    // 80 calls of ~2 KB each (under the 100 kept by count): ~170 KB of document.
-    const url = `http://upstream/${'x'.repeat(2_000)}`;
+    // 60 calls, each making a call of its own: 120 subsegments of ~2 KB (long URLs). The
+    // first 100 are kept by count; their ~210 KB of document is still too much.
+    const url = (n: number) => `http://upstream/${n}/${'x'.repeat(1_990)}`;
+    const call = (n: number, inner: () => Promise<unknown>) =>
+      traced.traceCall({ service: 'upstream', method: 'GET', url: url(n) }, async () => {
+        await inner();
+        return { status: 200 };
+      });
     await traced.inSegment('long', undefined, async () => {
-      for (let n = 0; n < 80; n++) {
-        await traced.traceCall({ service: 'upstream', method: 'GET', url }, async () => ({
-          status: 200,
-        }));
-      }
+      for (let n = 0; n < 60; n++) await call(n, () => call(1_000 + n, async () => undefined));
     });
     await traced.inSegment('short', undefined, async () => undefined);
     await traced.close();
@@ -456,11 +458,26 @@ describe('X-Ray segments on their way to the daemon', () => {
     expect(documents).toHaveLength(2);
     const long = documents.find((d) => d.includes('"operation":"long"')) ?? '';
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(64 * 1024);
-    const segment = JSON.parse(long);
-    expect(segment.subsegments.length).toBeGreaterThan(0);
-    expect(segment.subsegments.length + segment.metadata.storekeeper.subsegments_dropped).toBe(80);
-    // The rest of the document is whole: a short segment is left as it was.
+    type Sub = { http: { request: { url: string } }; subsegments?: Sub[] };
+    const segment = JSON.parse(long) as {
+      subsegments: Sub[];
+      metadata: { storekeeper: { subsegments_dropped: number } };
+      start_time: number;
+      end_time: number;
+    };
+    const numberOf = (sub: Sub) => Number(sub.http.request.url.split('/')[3]);
+    const kept = segment.subsegments;
+    // The first calls, each with its own call inside; every subsegment kept or counted.
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.map(numberOf)).toEqual(kept.map((_, n) => n));
+    expect(kept.map((sub) => sub.subsegments?.map(numberOf))).toEqual(
+      kept.map((_, n) => [1_000 + n]),
+    );
+    expect(kept.length * 2 + segment.metadata.storekeeper.subsegments_dropped).toBe(120);
     expect(segment.end_time).toBeGreaterThan(segment.start_time);
+    expect(url(0).length).toBeGreaterThan(2_000); // and each URL cut at 2,000
+    expect(kept[0]?.http.request.url).toBe(url(0).slice(0, 2_000));
+    // A short segment is left as it was.
     const short = JSON.parse(documents.find((d) => d.includes('"operation":"short"')) ?? '');
     expect(short.metadata).toBeUndefined();
   });
@@ -503,7 +520,8 @@ describe('X-Ray segments on their way to the daemon', () => {
       expect.objectContaining({
         component: 'xray',
         calls: 1,
-        msg: 'shutdown dropped segments: the X-Ray daemon did not answer their calls within 2 s',
+        segments: 1,
+        msg: 'shutdown dropped segments: the X-Ray daemon did not take them within 2 s',
       }),
     ]);
   });

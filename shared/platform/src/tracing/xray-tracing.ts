@@ -70,8 +70,8 @@ interface Span {
  */
 const maxSubsegments = 100;
 const maxDocumentBytes = 64 * 1024;
-/** An exception's message as a trace shows it; the whole of it is in the logs. */
-const maxMessageLength = 2_000;
+/** An exception's message, a URL, a user agent as a trace shows them: their first 2,000. */
+const maxTextLength = 2_000;
 
 /**
  * X-Ray: the SDK decides sampling by its local rules and parses the trace header; the kit
@@ -195,7 +195,9 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
         namespace: subject.kind === 'aws' ? 'aws' : 'remote',
       };
       if (subject.kind === 'http') {
-        document.http = { request: { method: subject.method, url: subject.url } };
+        document.http = {
+          request: { method: subject.method, url: subject.url.slice(0, maxTextLength) },
+        };
       } else if (subject.kind === 'aws') {
         document.aws = { operation: subject.operation };
       } else {
@@ -275,7 +277,7 @@ function flagStatus(document: NodeDocument, status: number): void {
 
 /** An exception as X-Ray shows it: its type and message (stack frames stay in the logs). */
 function exceptionOf(error: Error, remote: boolean) {
-  const message = String(error.message).slice(0, maxMessageLength);
+  const message = String(error.message).slice(0, maxTextLength);
   const exception = { id: randomHex(16), message, type: error.name };
   return remote ? { ...exception, remote: true as const } : exception;
 }
@@ -309,10 +311,11 @@ function countOf(document: NodeDocument): number {
 function incomingRequestData(request: IncomingMessage): Record<string, string | boolean> {
   const forwarded = request.headers['x-forwarded-for'];
   const secure = (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const url = `${secure ? 'https' : 'http'}://${request.headers.host ?? ''}${request.url ?? ''}`;
   const data: Record<string, string | boolean> = {
     method: request.method ?? '',
-    url: `${secure ? 'https' : 'http'}://${request.headers.host ?? ''}${request.url ?? ''}`,
-    user_agent: request.headers['user-agent'] ?? '',
+    url: url.slice(0, maxTextLength),
+    user_agent: (request.headers['user-agent'] ?? '').slice(0, maxTextLength),
     client_ip:
       (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ??
       request.socket?.remoteAddress ??
@@ -377,6 +380,8 @@ function segmentBatches(
   let heldBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
+  /** The segments in the calls in flight. */
+  let sending = 0;
   /** Set when shutdown cuts the calls still in flight: their failure is already told. */
   let cut = false;
   let lastWarning = 0;
@@ -415,7 +420,9 @@ function segmentBatches(
     timer = undefined;
     while (pending.length > 0 && inFlight.size < maxBatchesInFlight) {
       const batch = pending.splice(0, batchSize);
+      sending += batch.length;
       const sent = post(batch).finally(() => {
+        sending -= batch.length;
         for (const document of batch) heldBytes -= document.length;
         inFlight.delete(sent);
         if (pending.length >= batchSize) flush();
@@ -451,14 +458,15 @@ function segmentBatches(
         ]);
       }
       clearTimeout(timer);
+      const dropped = pending.length + sending;
       for (const document of pending) heldBytes -= document.length;
       pending = [];
       // A call still in flight past the bound is cut, not waited for.
-      if (inFlight.size > 0) {
-        cut = true;
+      cut = inFlight.size > 0;
+      if (dropped > 0) {
         logger.warn(
-          { calls: inFlight.size },
-          'shutdown dropped segments: the X-Ray daemon did not answer their calls within 2 s',
+          { calls: inFlight.size, segments: dropped },
+          'shutdown dropped segments: the X-Ray daemon did not take them within 2 s',
         );
       }
       await (cut ? client.destroy() : client.close()).catch(() => undefined);
