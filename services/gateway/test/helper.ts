@@ -211,6 +211,7 @@ export function upstreamUrlsEnv(urls: Readonly<Record<string, string>>): Record<
 export async function buildTestGateway(
   standIns: Pick<StandIns, 'user' | 'order' | 'billing' | 'email'>,
   env: Record<string, string> = {},
+  logger = createLogger({ service: 'gateway-test', level: 'silent' }),
 ): Promise<TestGateway> {
   const { config } = await loadConfig(configSchema, {
     env: {
@@ -223,7 +224,6 @@ export async function buildTestGateway(
       ...env,
     },
   });
-  const logger = createLogger({ service: 'gateway-test', level: 'silent' });
   const issuer = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   const testTokens = await createTestTokens(issuer);
   const upstreams = createUpstreams(config, logger);

@@ -34,6 +34,7 @@ const billingContract = Compile(BillingAccount);
  */
 export function overviewRoutes(deps: OverviewRoutesDeps): FastifyPluginAsyncTypebox {
   const { user, order, billing } = deps.upstreams;
+  const logged = partLogger();
   return async (app) => {
     app.get(
       '/api/me/overview',
@@ -108,11 +109,33 @@ function answerOf(call: Promise<Answer>): Promise<Answer> {
   );
 }
 
-/** Failed parts are logged with why; a 4xx other than 404 too, as it is unexpected. */
-function logged<T>(log: FastifyBaseLogger, part: string, outcome: PartOutcome<T>): PartOutcome<T> {
-  if (outcome.kind === 'failed') log.warn({ part, reason: outcome.reason }, 'overview degraded');
-  if (outcome.kind === 'none' && outcome.status !== 404) {
-    log.warn({ part, status: outcome.status }, 'overview part refused');
-  }
-  return outcome;
+/**
+ * Failed parts are logged with why; a 4xx other than 404 too, as it is unexpected. A part
+ * warns once a second at most, with how many answers it was missing from since the last
+ * warning (the rest at debug): while billing is down, a warning per overview would flood
+ * the logs at the rate of the traffic, and the breaker already says when it opens.
+ */
+function partLogger() {
+  const warned = new Map<string, { at: number; since: number }>();
+  const warnAtMostEverySecond = (log: FastifyBaseLogger, details: object, message: string) => {
+    const key = `${message} ${(details as { part: string }).part}`;
+    const last = warned.get(key) ?? { at: Number.NEGATIVE_INFINITY, since: 0 };
+    last.since += 1;
+    if (performance.now() - last.at >= 1_000) {
+      log.warn({ ...details, answers: last.since }, message);
+      warned.set(key, { at: performance.now(), since: 0 });
+    } else {
+      log.debug(details, message);
+      warned.set(key, last);
+    }
+  };
+  return <T>(log: FastifyBaseLogger, part: string, outcome: PartOutcome<T>): PartOutcome<T> => {
+    if (outcome.kind === 'failed') {
+      warnAtMostEverySecond(log, { part, reason: outcome.reason }, 'overview degraded');
+    }
+    if (outcome.kind === 'none' && outcome.status !== 404) {
+      warnAtMostEverySecond(log, { part, status: outcome.status }, 'overview part refused');
+    }
+    return outcome;
+  };
 }

@@ -1,4 +1,5 @@
-import { waitFor } from '@storekeeper/testing';
+import { createLogger } from '@storekeeper/platform';
+import { createLogCapture, waitFor } from '@storekeeper/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   billingAccount,
@@ -182,6 +183,31 @@ describe('GET /api/me/overview', () => {
       timeout: 500 + 2_000,
     });
     expect(gateway.upstreams.billing.breakerState()).toBe('closed');
+  });
+
+  it('warns of a missing part once a second at most, counting the answers it was missing from', async () => {
+    await gateway.close();
+    const logs = createLogCapture();
+    gateway = await buildTestGateway(
+      services,
+      settings,
+      createLogger({ service: 'gateway-test', level: 'warn', destination: logs.stream }),
+    );
+    await services.billing.set('down');
+    const started = performance.now();
+    await steadyLoad(6); // 30 overviews without billing
+    const seconds = (performance.now() - started) / 1_000;
+
+    const warnings = logs.lines
+      .map((line) => JSON.parse(line))
+      .filter((l) => l.msg === 'overview degraded');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(warnings[0]).toMatchObject({ part: 'billing', answers: 1 });
+    // Every answer without billing is counted by a warning, or waits for the next one.
+    const counted = warnings.reduce((sum, w) => sum + w.answers, 0);
+    expect(counted).toBeGreaterThanOrEqual(warnings.length);
+    expect(counted).toBeLessThanOrEqual(30);
   });
 
   it('leaves out the orders, not the rest, while the order service fails', async () => {
