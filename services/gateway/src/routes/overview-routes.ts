@@ -117,24 +117,24 @@ function answerOf(call: Promise<Answer>): Promise<Answer> {
  */
 function partLogger() {
   const warned = new Map<string, { at: number; since: number }>();
-  const warnAtMostEverySecond = (log: FastifyBaseLogger, details: object, message: string) => {
-    const key = `${message} ${(details as { part: string }).part}`;
+  const warn = (log: FastifyBaseLogger, message: string, part: string, details: object) => {
+    const key = `${message}: ${part}`;
     const last = warned.get(key) ?? { at: Number.NEGATIVE_INFINITY, since: 0 };
     last.since += 1;
     if (performance.now() - last.at >= 1_000) {
-      log.warn({ ...details, answers: last.since }, message);
+      log.warn({ part, ...details, answers: last.since }, message);
       warned.set(key, { at: performance.now(), since: 0 });
     } else {
-      log.debug(details, message);
+      log.debug({ part, ...details }, message);
       warned.set(key, last);
     }
   };
   return <T>(log: FastifyBaseLogger, part: string, outcome: PartOutcome<T>): PartOutcome<T> => {
     if (outcome.kind === 'failed') {
-      warnAtMostEverySecond(log, { part, reason: outcome.reason }, 'overview degraded');
+      warn(log, 'overview degraded', part, { reason: outcome.reason });
     }
     if (outcome.kind === 'none' && outcome.status !== 404) {
-      warnAtMostEverySecond(log, { part, status: outcome.status }, 'overview part refused');
+      warn(log, 'overview part refused', part, { status: outcome.status });
     }
     return outcome;
   };
