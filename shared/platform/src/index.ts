@@ -10,6 +10,7 @@ export * from './errors.ts';
 export * from './health.ts';
 export * from './lifecycle.ts';
 export * from './load-shedding.ts';
+export * from './log-throttle.ts';
 export * from './logger.ts';
 export * from './postgres.ts';
 export * from './problem.ts';

@@ -1,6 +1,7 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import { kitProblem, sendProblem } from './error-handler.ts';
+import { createLogThrottle } from './log-throttle.ts';
 
 export interface LoadSheddingOptions {
   /** Event-loop delay above which requests are refused; 0 disables shedding. */
@@ -22,18 +23,13 @@ export async function registerLoadShedding(
   const retryAfter = options.retryAfterSeconds ?? 2;
   // One warning a second at most, counting what was refused since the last one: a line per
   // refused request would add to the load exactly when the service has none to spare.
-  let refused = 0;
-  let warnedAt = Number.NEGATIVE_INFINITY;
+  const refusals = createLogThrottle(1_000);
   await scope.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     sampleInterval: options.sampleIntervalMs ?? 1_000,
     pressureHandler: (request, reply, type, value) => {
-      refused++;
-      if (performance.now() - warnedAt >= 1_000) {
-        request.log.warn({ type, value, refused }, 'shedding load');
-        warnedAt = performance.now();
-        refused = 0;
-      }
+      const refused = refusals();
+      if (refused !== undefined) request.log.warn({ type, value, refused }, 'shedding load');
       void reply.header('retry-after', String(retryAfter));
       sendProblem(
         reply,

@@ -6,7 +6,7 @@ import {
   overviewRecentOrderCount,
   UserProfile,
 } from '@storekeeper/contracts';
-import { kitErrors, type RawServiceResponse } from '@storekeeper/platform';
+import { createLogThrottle, kitErrors, type RawServiceResponse } from '@storekeeper/platform';
 import type { FastifyBaseLogger, onRequestAsyncHookHandler } from 'fastify';
 import { Compile } from 'typebox/compile';
 import type { Upstreams } from '../adapters/upstreams.ts';
@@ -116,18 +116,14 @@ function answerOf(call: Promise<Answer>): Promise<Answer> {
  * the logs at the rate of the traffic, and the breaker already says when it opens.
  */
 function partLogger() {
-  const warned = new Map<string, { at: number; since: number }>();
+  const throttles = new Map<string, () => number | undefined>();
   const warn = (log: FastifyBaseLogger, message: string, part: string, details: object) => {
     const key = `${message}: ${part}`;
-    const last = warned.get(key) ?? { at: Number.NEGATIVE_INFINITY, since: 0 };
-    last.since += 1;
-    if (performance.now() - last.at >= 1_000) {
-      log.warn({ part, ...details, answers: last.since }, message);
-      warned.set(key, { at: performance.now(), since: 0 });
-    } else {
-      log.debug({ part, ...details }, message);
-      warned.set(key, last);
-    }
+    const throttle = throttles.get(key) ?? createLogThrottle(1_000);
+    throttles.set(key, throttle);
+    const answers = throttle();
+    if (answers !== undefined) log.warn({ part, ...details, answers }, message);
+    else log.debug({ part, ...details }, message);
   };
   return <T>(log: FastifyBaseLogger, part: string, outcome: PartOutcome<T>): PartOutcome<T> => {
     if (outcome.kind === 'failed') {

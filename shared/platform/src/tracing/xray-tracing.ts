@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { Client } from 'undici';
+import { createLogThrottle } from '../log-throttle.ts';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
 import { randomHex } from './random-hex.ts';
 import type { Tracing } from './tracing.ts';
@@ -384,11 +385,9 @@ function segmentBatches(
   let sending = 0;
   /** Set when shutdown cuts the calls still in flight: their failure is already told. */
   let cut = false;
-  let lastWarning = 0;
+  const warnings = createLogThrottle(60_000);
   const warn = (details: object, message: string) => {
-    if (Date.now() - lastWarning < 60_000) return;
-    lastWarning = Date.now();
-    logger.warn(details, message);
+    if (warnings() !== undefined) logger.warn(details, message);
   };
 
   const post = async (batch: readonly string[]) => {
