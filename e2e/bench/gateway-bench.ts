@@ -2,7 +2,7 @@
  * `pnpm bench:gateway` (part of `pnpm bench`): what the edge costs. The whole system runs
  * on CPU 0 (this process and every service it starts inherit the affinity; the package
  * script starts it under `taskset -c 0`), wrk on CPU 1, 64 connections, an authenticated
- * `GET /users/me`. The rows below run in interleaved rounds (`--rounds`, 7 by default, of
+ * `GET /users/me`. The rows below run in interleaved rounds (`--rounds`, 11 by default, of
  * `--seconds`, 3), every system started first, so a drift in the machine's speed hits
  * every row alike; rows compared with each other run side by side, every other round in
  * reverse; a ratio is the median of the ratios within each round:
@@ -19,15 +19,16 @@
  * - start-up: each service from its bundle (as in the images), stopped and started
  *   again alone while the rest of the system idles, spawn → first ready answer.
  *
+ * Beside each row's throughput, the CPU time its processes on CPU 0 spent per request
+ * (front, user service, PostgreSQL, span sink), which says where a ratio comes from.
+ *
  * Writes docs/benchmarks/gateway.md and gateway.png (--out DIR). Needs `pnpm build` (the
  * package script runs it), nginx and wrk
  * (`apt-get install nginx-light wrk`); without nginx its row says so and the rest runs.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -46,7 +47,7 @@ const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '11' },
     connections: { type: 'string', default: '64' },
     out: { type: 'string', default: '../docs/benchmarks' },
     'startup-runs': { type: 'string', default: '5' },
@@ -59,6 +60,8 @@ const nodeProxyPath = 'node:http proxy (keep-alive) → user service';
 const connections = Number(values.connections);
 const clientCalls = 20_000;
 const clientConcurrency = 8;
+/** Clock ticks a second, the unit of /proc/<pid>/stat's CPU times. */
+const clockTicks = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 
 interface ClientRow {
   readonly caller: string;
@@ -118,10 +121,14 @@ interface Target {
   readonly url: string;
   readonly header?: string;
   readonly note?: string;
+  /** The processes on CPU 0 that serve this row, by role; their CPU is counted per request. */
+  readonly processes?: Readonly<Record<string, () => Promise<number[]>>>;
 }
 const targets: Target[] = [];
 /** Each target's figures, one per round. */
 const samples = new Map<string, Omit<Row, 'path'>[]>();
+/** Each target's CPU per request by role, in microseconds, one per round. */
+const cpuSamples = new Map<string, Record<string, number>[]>();
 const systems: SystemUnderTest[] = [];
 /** The first pass's customer, for the aggregator's rows. */
 let baseHeader = '';
@@ -146,12 +153,29 @@ try {
     const { token } = await verifiedCustomer(createApiClient(system.gatewayUrl));
     const user = system.service('user').url;
     const header = `Authorization: Bearer ${token}`;
+    const pidOf = (name: string) => async () => {
+      const pid = system.services[name]?.process.child.pid;
+      return pid === undefined ? [] : [pid];
+    };
+    // What serves every row beside its front: the user service, PostgreSQL, and the
+    // span sink when the pass traces.
+    const upstream = {
+      'user service': pidOf('user'),
+      PostgreSQL: () => pidsNamed('postgres'),
+      ...('TRACING_SAMPLING_RATE' in pass.env ? { 'trace sink': async () => [sink.pid] } : {}),
+    };
     targets.push(
-      { path: `user service directly${pass.suffix}`, url: `${user}/users/me`, header },
+      {
+        path: `user service directly${pass.suffix}`,
+        url: `${user}/users/me`,
+        header,
+        processes: upstream,
+      },
       {
         path: `gateway → user service${pass.suffix}`,
         url: `${system.gatewayUrl}/api/users/me`,
         header,
+        processes: { front: pidOf('gateway'), ...upstream },
       },
     );
     if (index > 0) continue;
@@ -162,9 +186,19 @@ try {
     fronts.push(nodeProxy);
     targets.push(
       'url' in nginx
-        ? { path: nginxPath, url: `${nginx.url}/users/me`, header }
+        ? {
+            path: nginxPath,
+            url: `${nginx.url}/users/me`,
+            header,
+            processes: { front: () => withDescendants(nginx.pid), ...upstream },
+          }
         : { path: nginxPath, url: '', note: nginx.skipped },
-      { path: nodeProxyPath, url: `${nodeProxy.url}/users/me`, header },
+      {
+        path: nodeProxyPath,
+        url: `${nodeProxy.url}/users/me`,
+        header,
+        processes: { front: async () => [nodeProxy.pid], ...upstream },
+      },
       { path: 'gateway /health/live', url: `${system.gatewayUrl}/health/live` },
     );
   }
@@ -186,10 +220,21 @@ try {
       // A second of load first, not counted: what the previous row left behind (a
       // collection, a batch of spans to export) lands there, not on this row.
       if (target.url) await wrk(target.url, target.header, { seconds: 1 });
+      const before = await cpuTicks(target.processes);
       const figures = target.url
         ? await wrk(target.url, target.header)
-        : { rps: 0, p50: Number.NaN, p99: Number.NaN };
+        : { rps: 0, p50: Number.NaN, p99: Number.NaN, requests: 0 };
+      const after = await cpuTicks(target.processes);
       samples.set(target.path, [...(samples.get(target.path) ?? []), figures]);
+      if (figures.requests > 0 && Object.keys(after).length > 0) {
+        const perRequest = Object.fromEntries(
+          Object.entries(after).map(([role, ticks]) => [
+            role,
+            (((ticks - (before[role] ?? 0)) / clockTicks) * 1e6) / figures.requests,
+          ]),
+        );
+        cpuSamples.set(target.path, [...(cpuSamples.get(target.path) ?? []), perRequest]);
+      }
     }
   }
   for (const target of targets) {
@@ -236,6 +281,14 @@ const ratio = (a: string, b: string) => {
   return `**${median(ratios).toFixed(2)}×** (rounds ${range})`;
 };
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const cpuRoles = ['front', 'user service', 'PostgreSQL', 'trace sink'];
+/** A row's median CPU per request for one role, in microseconds; NaN where it has none. */
+const cpuMedian = (path: string, role: string) => {
+  const values = (cpuSamples.get(path) ?? []).flatMap((sample) =>
+    sample[role] === undefined ? [] : [sample[role]],
+  );
+  return median(values);
+};
 const report = [
   '# Gateway benchmark',
   '',
@@ -259,6 +312,25 @@ const report = [
   `- user service with every request traced ÷ untraced: X-Ray ${ratio('user service directly (X-Ray, every request traced)', 'user service directly')}, OpenTelemetry ${ratio('user service directly (OpenTelemetry, every request traced)', 'user service directly')}`,
   '',
   '![requests per second by path](gateway.png)',
+  '',
+  '## Where the CPU goes',
+  '',
+  "The same rounds, counted in CPU time instead of requests: each row's processes on CPU 0, user and system time from `/proc/<pid>/stat` around each measured run, per request, medians over the rounds. The front is the gateway, nginx (master and worker) or the Node proxy; PostgreSQL is every `postgres` process; the trace sink is the daemon and collector stand-in. The kernel's network work done outside any process is in none of them.",
+  '',
+  `| path | ${cpuRoles.join(' | ')} | total |`,
+  `|---|${cpuRoles.map(() => '---|').join('')}---|`,
+  ...targets
+    .map((target) => target.path)
+    .filter((path) => cpuSamples.has(path))
+    .map((path) => {
+      const cells = cpuRoles.map((role) => cpuMedian(path, role));
+      const total = cells.reduce((sum, value) => sum + (Number.isNaN(value) ? 0 : value), 0);
+      const shown = cells.map((value) => (Number.isNaN(value) ? '' : value.toFixed(0)));
+      return `| ${path} | ${shown.join(' | ')} | ${total.toFixed(0)} |`;
+    }),
+  '',
+  `- CPU of the front per request, µs: gateway ${cpuMedian('gateway → user service', 'front').toFixed(0)}, raw node:http proxy ${cpuMedian(nodeProxyPath, 'front').toFixed(0)}, nginx ${cpuMedian(nginxPath, 'front').toFixed(0)}`,
+  `- every request traced, the user service's CPU per request over untraced: X-Ray +${(cpuMedian('user service directly (X-Ray, every request traced)', 'user service') - cpuMedian('user service directly', 'user service')).toFixed(0)} µs, OpenTelemetry +${(cpuMedian('user service directly (OpenTelemetry, every request traced)', 'user service') - cpuMedian('user service directly', 'user service')).toFixed(0)} µs, with the sink's ${cpuMedian('user service directly (X-Ray, every request traced)', 'trace sink').toFixed(0)} and ${cpuMedian('user service directly (OpenTelemetry, every request traced)', 'trace sink').toFixed(0)} µs on top`,
   '',
   '## The aggregator against its floor',
   '',
@@ -296,6 +368,7 @@ const report = [
   '|---|---|---|',
   ...startupRows.map((r) => `| ${r.service} | ${r.medianMs.toFixed(0)} | ${r.maxMs.toFixed(0)} |`),
 ].join('\n');
+await mkdir(values.out, { recursive: true });
 await writeFile(join(values.out, 'gateway.md'), `${report}\n`);
 await writeFile(
   join(values.out, 'gateway.png'),
@@ -391,7 +464,9 @@ async function clientOverhead(upstream: string): Promise<ClientRow[]> {
 function clientSummary(): string {
   const [bare, kit] = clientRows;
   if (!bare || !kit) return '';
-  return `- the kit's client costs **${(kit.cpuMicros - bare.cpuMicros).toFixed(1)} µs** of CPU per call more than undici alone (${(kit.cpuMicros / bare.cpuMicros).toFixed(2)}×); calls/s ${(kit.callsPerSecond / bare.callsPerSecond).toFixed(2)}×`;
+  const extra = kit.cpuMicros - bare.cpuMicros;
+  const difference = `**${Math.abs(extra).toFixed(1)} µs** of CPU per call ${extra >= 0 ? 'more' : 'less'}`;
+  return `- the kit's client costs ${difference} than undici alone (${(kit.cpuMicros / bare.cpuMicros).toFixed(2)}×); calls/s ${(kit.callsPerSecond / bare.callsPerSecond).toFixed(2)}×`;
 }
 
 /** Each service stopped and started again alone, from its bundle, `startup-runs` times. */
@@ -437,7 +512,12 @@ async function startupPerService(connection: BackendConnection): Promise<Startup
  * UDP port) and an OTLP/HTTP collector, reading and dropping what they get, in a process
  * of its own on CPU 0.
  */
-async function startTraceSink(): Promise<{ xray: string; http: string; stop(): void }> {
+async function startTraceSink(): Promise<{
+  xray: string;
+  http: string;
+  pid: number;
+  stop(): void;
+}> {
   const script = `
     const dgram = require('node:dgram');
     const http = require('node:http');
@@ -461,6 +541,7 @@ async function startTraceSink(): Promise<{ xray: string; http: string; stop(): v
     // The daemon's two addresses: its TCP proxy (where the kit sends batches), its UDP port.
     xray: `tcp:127.0.0.1:${ports.http} udp:127.0.0.1:${ports.udp}`,
     http: `http://127.0.0.1:${ports.http}`,
+    pid: child.pid ?? 0,
     stop: () => child.kill(),
   };
 }
@@ -481,15 +562,17 @@ async function wrk(
   url: string,
   header?: string,
   options: { connections?: number; seconds?: number } = {},
-): Promise<Omit<Row, 'path'>> {
+): Promise<Omit<Row, 'path'> & { requests: number }> {
   const args = ['-c', '1', 'wrk', '-t1', `-c${options.connections ?? connections}`];
   args.push(`-d${options.seconds ?? seconds}s`, '--latency');
   if (header) args.push('-H', header);
   const { stdout } = await run('taskset', [...args, url], { timeout: (seconds + 30) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1];
   return {
     rps,
+    requests,
     p50: millis(/50%\s+([\d.]+\w+)/.exec(stdout)?.[1]),
     p99: millis(/99%\s+([\d.]+\w+)/.exec(stdout)?.[1]),
     ...(non2xx ? { note: `${non2xx} non-2xx answers` } : {}),
@@ -506,7 +589,7 @@ function millis(value: string | undefined): number {
 /** nginx (Debian's) in front of `upstream`, keeping connections alive, or why it is not. */
 async function behindNginx(
   upstream: string,
-): Promise<{ url: string; stop(): Promise<void> } | { skipped: string }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> } | { skipped: string }> {
   const which = await run('sh', ['-c', 'command -v nginx']).catch(() => undefined);
   if (!which) return { skipped: 'skipped: no nginx (apt-get install nginx-light)' };
   const dir = await mkdtemp(join(tmpdir(), 'sk-nginx-'));
@@ -550,41 +633,80 @@ http {
     await stop();
     throw error;
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return { url: `http://127.0.0.1:${port}`, pid: nginx.pid ?? 0, stop };
 }
 
-/** The least a Node proxy can do: pipe each request to the upstream over kept-alive sockets. */
-async function behindNodeProxy(upstream: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const target = new URL(upstream);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const server = createServer((req, res) => {
-    const forwarded = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forwarded.on('error', () => res.writeHead(502).end());
-    req.pipe(forwarded);
+/**
+ * The least a Node proxy can do: pipe each request to the upstream over kept-alive
+ * sockets. A process of its own on CPU 0, as the gateway is, so its CPU is its own.
+ */
+async function behindNodeProxy(
+  upstream: string,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const script = `
+    const http = require('node:http');
+    const target = new URL(process.argv[1]);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: Number(process.argv[2]) });
+    const server = http.createServer((req, res) => {
+      const forwarded = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method,
+          headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forwarded.on('error', () => res.writeHead(502).end());
+      req.pipe(forwarded);
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script, upstream, String(connections)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${Number(line.toString())}`,
+    pid: child.pid ?? 0,
     async stop() {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      if (child.exitCode !== null) return;
+      child.kill();
+      await once(child, 'exit');
     },
   };
+}
+
+/** User and system CPU of each role's processes, in clock ticks; a role gone counts 0. */
+async function cpuTicks(processes: Target['processes']): Promise<Record<string, number>> {
+  const ticks: Record<string, number> = {};
+  for (const [role, pidsOf] of Object.entries(processes ?? {})) {
+    ticks[role] = 0;
+    for (const pid of await pidsOf()) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      // Fields after the command name (which may hold spaces): utime and stime are the
+      // 12th and 13th of them.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks[role] += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    }
+  }
+  return ticks;
+}
+
+/** Every process with this command name (PostgreSQL's server and its backends). */
+async function pidsNamed(name: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === name) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** A process and its children (nginx's master and worker). */
+async function withDescendants(pid: number): Promise<number[]> {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const below = children.split(' ').filter(Boolean).map(Number);
+  return [pid, ...(await Promise.all(below.map(withDescendants))).flat()];
 }
 
 function median(values: readonly number[]): number {
