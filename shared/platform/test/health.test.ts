@@ -109,6 +109,41 @@ describe('load shedding', () => {
   });
 });
 
+describe('load shedding after start-up', () => {
+  it('does not refuse the first requests for the event-loop delay of the start-up itself', async () => {
+    // A start-up that holds the event loop (modules, schemas, a busy machine) is measured
+    // by the first sample: counted as load, it refused every request for a sample
+    // interval once the service said it was ready.
+    ({ app } = await buildTestApp({
+      maxEventLoopDelayMs: 20,
+      sampleIntervalMs: 200,
+      routes: async (scope) => {
+        blockEventLoop(300);
+        scope.get('/work', async () => ({ done: true }));
+      },
+    }));
+    // Watched for three sample intervals: the sample that measured the start-up falls in
+    // them (it refused from ~60 ms to ~220 ms after ready before this was mended).
+    const watchedUntil = Date.now() + 600;
+    const statuses = new Set<number>();
+    while (Date.now() < watchedUntil) {
+      statuses.add((await app.inject('/work')).statusCode);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect([...statuses]).toEqual([200]);
+
+    // Load once the service runs is still refused.
+    const deadline = Date.now() + 5_000;
+    let shed = await app.inject('/work');
+    while (shed.statusCode !== 503 && Date.now() < deadline) {
+      blockEventLoop(300);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      shed = await app.inject('/work');
+    }
+    expect(shed.statusCode).toBe(503);
+  });
+});
+
 function blockEventLoop(ms: number): void {
   const until = Date.now() + ms;
   while (Date.now() < until) {
