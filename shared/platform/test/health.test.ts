@@ -78,13 +78,7 @@ describe('load shedding', () => {
     }));
     expect((await app.inject('/work')).statusCode).toBe(200);
 
-    const deadline = Date.now() + 5_000;
-    let shed = await app.inject('/work');
-    while (shed.statusCode !== 503 && Date.now() < deadline) {
-      blockEventLoop(100);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      shed = await app.inject('/work');
-    }
+    const shed = await overloadUntilShed(100);
     expect(shed.statusCode).toBe(503);
     expect(shed.headers['retry-after']).toBe('2');
     expect(shed.json()).toMatchObject({
@@ -133,16 +127,21 @@ describe('load shedding after start-up', () => {
     expect([...statuses]).toEqual([200]);
 
     // Load once the service runs is still refused.
-    const deadline = Date.now() + 5_000;
-    let shed = await app.inject('/work');
-    while (shed.statusCode !== 503 && Date.now() < deadline) {
-      blockEventLoop(300);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      shed = await app.inject('/work');
-    }
-    expect(shed.statusCode).toBe(503);
+    expect((await overloadUntilShed(300)).statusCode).toBe(503);
   });
 });
+
+/** Holds the event loop `blockMs` at a time until `/work` is refused, for 5 s at most. */
+async function overloadUntilShed(blockMs: number) {
+  const deadline = Date.now() + 5_000;
+  let answer = await app.inject('/work');
+  while (answer.statusCode !== 503 && Date.now() < deadline) {
+    blockEventLoop(blockMs);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    answer = await app.inject('/work');
+  }
+  return answer;
+}
 
 function blockEventLoop(ms: number): void {
   const until = Date.now() + ms;
