@@ -361,6 +361,30 @@ describe('X-Ray segments on their way to the daemon', () => {
     return { address: `tcp:127.0.0.1:${port} udp:127.0.0.1:9`, bodies, segments };
   }
 
+  /** X-Ray tracing whose log lines, at `level`, are kept for assertions. */
+  async function loggedXrayTracing(address: string, level: 'warn' | 'error') {
+    const logs = createLogCapture();
+    const traced = await xrayTracing(
+      address,
+      createLogger({ service: 'batch', level, destination: logs.stream }),
+    );
+    return { traced, logs };
+  }
+
+  /** A daemon proxy that takes each call and never answers; its address. */
+  async function hangingDaemon(): Promise<string> {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    opened.push({
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    });
+    const { port } = server.address() as AddressInfo;
+    return `tcp:127.0.0.1:${port} udp:127.0.0.1:9`;
+  }
+
   async function xrayTracing(
     address: string,
     logger = createLogger({ service: 'batch', level: 'silent' }),
@@ -497,20 +521,7 @@ describe('X-Ray segments on their way to the daemon', () => {
   });
 
   it('lets shutdown finish when the daemon’s proxy takes a batch and never answers', async () => {
-    const server = createServer(() => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    opened.push({
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((resolve) => server.close(resolve));
-      },
-    });
-    const { port } = server.address() as AddressInfo;
-    const logs = createLogCapture();
-    const traced = await xrayTracing(
-      `tcp:127.0.0.1:${port} udp:127.0.0.1:9`,
-      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
-    );
+    const { traced, logs } = await loggedXrayTracing(await hangingDaemon(), 'warn');
     await traced.inSegment('work', undefined, async () => undefined);
 
     // Within the test's timeout: close() cuts the call it waited for, past its own bound,
@@ -527,12 +538,8 @@ describe('X-Ray segments on their way to the daemon', () => {
   });
 
   it('keeps the SDK’s and the batches’ warnings under a service logging errors only', async () => {
-    const logs = createLogCapture();
     const proxy = await daemonProxy(503);
-    const traced = await xrayTracing(
-      proxy.address,
-      createLogger({ service: 'batch', level: 'error', destination: logs.stream }),
-    );
+    const { traced, logs } = await loggedXrayTracing(proxy.address, 'error');
     await traced.inSegment('work', undefined, async () => undefined);
     await traced.close();
 
@@ -541,21 +548,7 @@ describe('X-Ray segments on their way to the daemon', () => {
   });
 
   it('holds at most a few MB of segments for a daemon that takes them and never answers', async () => {
-    const hanging = createServer(() => undefined);
-    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-    opened.push({
-      close: () =>
-        new Promise((resolve) => {
-          hanging.closeAllConnections();
-          hanging.close(resolve);
-        }),
-    });
-    const { port } = hanging.address() as AddressInfo;
-    const logs = createLogCapture();
-    const traced = await xrayTracing(
-      `tcp:127.0.0.1:${port} udp:127.0.0.1:9`,
-      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
-    );
+    const { traced, logs } = await loggedXrayTracing(await hangingDaemon(), 'warn');
     // 400 segments of ~20 KB: 8 MB, twice what may be held.
     const note = 'x'.repeat(20_000);
     const results = await Promise.all(
@@ -578,12 +571,8 @@ describe('X-Ray segments on their way to the daemon', () => {
   });
 
   it('never holds work back when the daemon is away: the work succeeds, one warning says why', async () => {
-    const logs = createLogCapture();
     const proxy = await daemonProxy(503);
-    const traced = await xrayTracing(
-      proxy.address,
-      createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
-    );
+    const { traced, logs } = await loggedXrayTracing(proxy.address, 'warn');
 
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, n) => traced.inSegment('work', undefined, async () => n)),
