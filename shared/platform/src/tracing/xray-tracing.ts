@@ -130,12 +130,8 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
 
     openRoot(service, _operation, traceHeader, sample) {
       const data: TraceData = traceHeader ? AWSXRay.utils.processTraceData(traceHeader) : {};
-      const segment: Trace['segment'] = {
-        name: service,
-        id: randomHex(16),
-        trace_id: data.root && traceIdPattern.test(data.root) ? data.root : newTraceId(),
-        start_time: now(),
-      };
+      const segment = newDocument(service) as Trace['segment'];
+      segment.trace_id = data.root && traceIdPattern.test(data.root) ? data.root : newTraceId();
       if (data.parent && spanIdPattern.test(data.parent)) segment.parent_id = data.parent;
       // The caller's decision stands; a trace's first service decides by the rules.
       const decision: { name: string; notTraced?: boolean } = { name: service };
@@ -158,16 +154,17 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     },
 
     describeRequest(root, request) {
-      root.document.http = { request: incomingRequestData(request) };
+      root.document.http = { request: incomingRequestData(request), response: undefined };
     },
 
     closeRequest(root, outcome) {
       const length = Number(outcome.response.getHeader('content-length'));
       root.document.http = {
-        ...root.document.http,
-        response: Number.isInteger(length)
-          ? { status: outcome.status, content_length: length }
-          : { status: outcome.status },
+        request: root.document.http?.request,
+        response: {
+          status: outcome.status,
+          content_length: Number.isInteger(length) ? length : undefined,
+        },
       };
       backend.annotate(root, 'route', outcome.route);
       if (outcome.userId) backend.annotate(root, 'userId', outcome.userId);
@@ -189,15 +186,12 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
 
     openChild(root, parent, subject) {
       const trace = root.trace;
-      const document: NodeDocument = {
-        name: nameOf(subject),
-        id: randomHex(16),
-        start_time: now(),
-        namespace: subject.kind === 'aws' ? 'aws' : 'remote',
-      };
+      const document = newDocument(nameOf(subject));
+      document.namespace = subject.kind === 'aws' ? 'aws' : 'remote';
       if (subject.kind === 'http') {
         document.http = {
           request: { method: subject.method, url: subject.url.slice(0, maxTextLength) },
+          response: undefined,
         };
       } else if (subject.kind === 'aws') {
         document.aws = { operation: subject.operation };
@@ -225,7 +219,10 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     closeChild(child, outcome) {
       const document = child.document;
       if (outcome.status !== undefined) {
-        document.http = { ...document.http, response: { status: outcome.status } };
+        document.http = {
+          request: document.http?.request,
+          response: { status: outcome.status, content_length: undefined },
+        };
       }
       if (outcome.requestId) document.aws = { ...document.aws, request_id: outcome.requestId };
       if (outcome.retries) document.aws = { ...document.aws, retries: outcome.retries };
@@ -246,6 +243,35 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     close: () => batches.close(),
   };
   return createTracing(backend, options.service);
+}
+
+/**
+ * A document with every field it may get, those it has not yet got undefined (which
+ * JSON.stringify leaves out): each document then keeps one shape from birth to
+ * serialization, instead of a new one for each field added as the work goes on. Writing
+ * documents of one shape is the fast path of JSON.stringify, and the sites that fill them
+ * stay monomorphic.
+ */
+function newDocument(name: string): NodeDocument {
+  return {
+    name,
+    id: randomHex(16),
+    start_time: now(),
+    end_time: undefined,
+    trace_id: undefined,
+    parent_id: undefined,
+    namespace: undefined,
+    http: undefined,
+    aws: undefined,
+    sql: undefined,
+    annotations: undefined,
+    metadata: undefined,
+    fault: undefined,
+    error: undefined,
+    throttle: undefined,
+    cause: undefined,
+    subsegments: undefined,
+  };
 }
 
 /** The parts of an X-Ray trace header (`Root=…;Parent=…;Sampled=…`). */
