@@ -30,6 +30,7 @@ import {
   tracing,
   tracingOff,
 } from '../src/tracing/tracing.ts';
+import { createXRayTracing } from '../src/tracing/xray-tracing.ts';
 import { createLogCapture } from './helper.ts';
 
 const execFileAsync = promisify(execFile);
@@ -568,6 +569,66 @@ describe('X-Ray segments on their way to the daemon', () => {
     expect(dropped.heldBytes).toBeLessThan(4 * 1024 * 1024 + 21_000);
     expect(dropped.pending).toBeLessThan(2_000);
     await traced.close();
+  });
+
+  it('cuts a call the daemon’s proxy never answers, freeing its slot for the next batch', async () => {
+    // The proxy holds its first four calls (every slot) without a word, then answers.
+    const held: Promise<void>[] = [];
+    const answered: string[][] = [];
+    const server = createServer((request, response) => {
+      if (held.length < 4) {
+        held.push(new Promise((resolve) => request.socket.once('close', () => resolve())));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        answered.push(JSON.parse(Buffer.concat(chunks).toString('utf8')).TraceSegmentDocuments);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"UnprocessedTraceSegments":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    opened.push({
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    });
+    const logs = createLogCapture();
+    const traced = createXRayTracing({
+      service: 'batch',
+      daemonAddress: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      samplingRate: 1,
+      logger: createLogger({ service: 'batch', level: 'warn', destination: logs.stream }),
+      callTimeoutMs: 300,
+    });
+    opened.push(traced);
+    const work = (name: string, count: number) =>
+      Promise.all(
+        Array.from({ length: count }, () => traced.inSegment(name, undefined, async () => 0)),
+      );
+
+    await work('held', 200);
+    await waitFor(() => held.length === 4, { description: 'four calls held by the proxy' });
+    await work('after', 50);
+
+    // Each held call is cut at its bound, its socket closed; the waiting batch goes.
+    await Promise.all(held);
+    const [batch] = await waitFor(() => (answered.length > 0 ? answered : undefined), {
+      description: 'the batch after the held calls',
+    });
+    expect(batch?.map((d) => JSON.parse(d).annotations.operation)).toEqual(
+      Array.from({ length: 50 }, () => 'after'),
+    );
+    const warning = await waitFor(
+      () =>
+        logs.lines
+          .map((line) => JSON.parse(line))
+          .find((l) => l.msg === 'could not send segments to the X-Ray daemon'),
+      { description: 'the warning for the cut calls' },
+    );
+    expect(warning.err.message).toBe('no answer within 300 ms');
   });
 
   it('never holds work back when the daemon is away: the work succeeds, one warning says why', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import { Client } from 'undici';
+import { Pool } from 'undici';
+import { exchange } from '../buffered-exchange.ts';
 import { createLogThrottle } from '../log-throttle.ts';
 import { type ChildSubject, createTracing, type SpanBackend } from './create-tracing.ts';
 import { randomHex } from './random-hex.ts';
@@ -18,6 +19,8 @@ export interface XRayTracingOptions {
   /** Share of traces kept beyond the first each second; 1 keeps every trace. */
   readonly samplingRate: number;
   readonly logger: Logger;
+  /** Bound for one `PutTraceSegments` call to the daemon's proxy (default 10 s). */
+  readonly callTimeoutMs?: number;
 }
 
 /**
@@ -99,7 +102,11 @@ export function createXRayTracing(options: XRayTracingOptions): Tracing {
     rules: [],
   });
 
-  const batches = segmentBatches(daemonProxyOf(options.daemonAddress), sdkLog);
+  const batches = segmentBatches(
+    daemonProxyOf(options.daemonAddress),
+    sdkLog,
+    options.callTimeoutMs,
+  );
   const finish = (trace: Trace) => {
     if (!trace.closed || trace.open > 0 || !trace.sampled) return;
     batches.add(trace.segment);
@@ -388,19 +395,35 @@ const batchDelayMs = 100;
 const maxPending = 2_000;
 const maxHeldBytes = 4 * 1024 * 1024;
 const maxBatchesInFlight = 4;
+/**
+ * One call's bound, from sending to the last byte of the answer: the proxy forwards each
+ * call to the X-Ray API, and a call it never answers must not hold one of the few slots
+ * for good. Cut, the call's segments are dropped and the slot sends the next batch.
+ */
+const defaultCallTimeoutMs = 10_000;
+/** The API answers with the documents it refused, each with its id and a short reason. */
+const maxAnswerBytes = 1024 * 1024;
+const jsonContent = { 'content-type': 'application/json' };
 
 /**
  * Closed segments, sent as `PutTraceSegments` calls through the daemon's TCP proxy, up to
  * 50 a call, at most 100 ms after the first of them closed. Fire and forget: a call that
- * fails or a segment the API refuses is logged (once a minute at most) and dropped, and
- * the pending ones are capped, so tracing can never hold a service back.
+ * fails or goes unanswered past its bound, or a segment the API refuses, is logged (once a
+ * minute at most) and dropped, and the pending ones are capped, so tracing can never hold
+ * a service back.
  */
 function segmentBatches(
   proxy: { host: string; port: number },
   logger: Logger,
+  callTimeoutMs: number | undefined,
 ): { add(segment: NodeDocument): void; close(): Promise<void> } {
   const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
-  const client = new Client(`http://${host}:${proxy.port}`, { keepAliveTimeout: 30_000 });
+  // A connection for each call that may be in flight: on one, a call the proxy never
+  // answers would hold the others queued behind it.
+  const client = new Pool(`http://${host}:${proxy.port}`, {
+    connections: maxBatchesInFlight,
+    keepAliveTimeout: 30_000,
+  });
   /** Documents already written as JSON: the objects die young instead of waiting here. */
   let pending: string[] = [];
   /** The JSON of the documents pending and in flight, in UTF-16 code units. */
@@ -423,15 +446,15 @@ function segmentBatches(
       const body = Buffer.from(
         `{"TraceSegmentDocuments":[${batch.map((document) => JSON.stringify(document)).join(',')}]}`,
       );
-      const response = await client.request({
-        method: 'POST',
-        path: '/TraceSegments',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const text = await response.body.text();
-      if (response.statusCode !== 200) {
-        warn({ status: response.statusCode, body: text.slice(0, 500) }, 'X-Ray refused segments');
+      const answer = await exchange(
+        client,
+        { method: 'POST', path: '/TraceSegments', headers: jsonContent, body },
+        callTimeoutMs ?? defaultCallTimeoutMs,
+        maxAnswerBytes,
+      );
+      const text = answer.body.toString('utf8');
+      if (answer.status !== 200) {
+        warn({ status: answer.status, body: text.slice(0, 500) }, 'X-Ray refused segments');
         return;
       }
       const unprocessed = (JSON.parse(text) as { UnprocessedTraceSegments?: unknown[] })
