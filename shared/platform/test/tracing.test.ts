@@ -372,6 +372,13 @@ describe('X-Ray segments on their way to the daemon', () => {
     return { traced, logs };
   }
 
+  /** The first log line with message `msg`, once one has been written (lines go in batches). */
+  function lineSaying(logs: ReturnType<typeof createLogCapture>, msg: string) {
+    return waitFor(() => logs.lines.map((line) => JSON.parse(line)).find((l) => l.msg === msg), {
+      description: `a log line "${msg}"`,
+    });
+  }
+
   /** A daemon proxy that takes each call and never answers; its address. */
   async function hangingDaemon(): Promise<string> {
     const server = createServer(() => undefined);
@@ -558,13 +565,7 @@ describe('X-Ray segments on their way to the daemon', () => {
       ),
     );
     expect(results).toHaveLength(400);
-    const dropped = await waitFor(
-      () =>
-        logs.lines
-          .map((line) => JSON.parse(line))
-          .find((l) => l.msg === 'dropped segments: the X-Ray daemon is not keeping up'),
-      { description: 'the warning that segments were dropped' },
-    );
+    const dropped = await lineSaying(logs, 'dropped segments: the X-Ray daemon is not keeping up');
     expect(dropped.heldBytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
     expect(dropped.heldBytes).toBeLessThan(4 * 1024 * 1024 + 21_000);
     expect(dropped.pending).toBeLessThan(2_000);
@@ -621,13 +622,7 @@ describe('X-Ray segments on their way to the daemon', () => {
     expect(batch?.map((d) => JSON.parse(d).annotations.operation)).toEqual(
       Array.from({ length: 50 }, () => 'after'),
     );
-    const warning = await waitFor(
-      () =>
-        logs.lines
-          .map((line) => JSON.parse(line))
-          .find((l) => l.msg === 'could not send segments to the X-Ray daemon'),
-      { description: 'the warning for the cut calls' },
-    );
+    const warning = await lineSaying(logs, 'could not send segments to the X-Ray daemon');
     expect(warning.err.message).toBe('no answer within 300 ms');
   });
 
