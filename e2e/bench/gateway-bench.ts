@@ -289,6 +289,12 @@ const cpuMedian = (path: string, role: string) => {
   );
   return median(values);
 };
+/** What tracing every request adds to a role's CPU per request on the user service's row, µs. */
+const tracedCost = (backend: 'X-Ray' | 'OpenTelemetry', role: string) => {
+  const traced = cpuMedian(`user service directly (${backend}, every request traced)`, role);
+  const untraced = cpuMedian('user service directly', role);
+  return (traced - (Number.isNaN(untraced) ? 0 : untraced)).toFixed(0);
+};
 const report = [
   '# Gateway benchmark',
   '',
@@ -330,7 +336,7 @@ const report = [
     }),
   '',
   `- CPU of the front per request, µs: gateway ${cpuMedian('gateway → user service', 'front').toFixed(0)}, raw node:http proxy ${cpuMedian(nodeProxyPath, 'front').toFixed(0)}, nginx ${cpuMedian(nginxPath, 'front').toFixed(0)}`,
-  `- every request traced, the user service's CPU per request over untraced: X-Ray +${(cpuMedian('user service directly (X-Ray, every request traced)', 'user service') - cpuMedian('user service directly', 'user service')).toFixed(0)} µs, OpenTelemetry +${(cpuMedian('user service directly (OpenTelemetry, every request traced)', 'user service') - cpuMedian('user service directly', 'user service')).toFixed(0)} µs, with the sink's ${cpuMedian('user service directly (X-Ray, every request traced)', 'trace sink').toFixed(0)} and ${cpuMedian('user service directly (OpenTelemetry, every request traced)', 'trace sink').toFixed(0)} µs on top`,
+  `- every request traced, the user service's CPU per request over untraced: X-Ray +${tracedCost('X-Ray', 'user service')} µs, OpenTelemetry +${tracedCost('OpenTelemetry', 'user service')} µs, with the sink's ${tracedCost('X-Ray', 'trace sink')} and ${tracedCost('OpenTelemetry', 'trace sink')} µs on top`,
   '',
   '## The aggregator against its floor',
   '',
